@@ -1,0 +1,44 @@
+package protocol
+
+// DataRow carries one row of a result. Values[i] is nil for SQL NULL.
+// See https://www.postgresql.org/docs/current/protocol-message-formats.html#PROTOCOL-MESSAGE-FORMATS-DATAROW
+type DataRow struct {
+	Values [][]byte
+}
+
+func (*DataRow) Backend() {}
+
+func (m *DataRow) Encode(dst []byte) ([]byte, error) {
+	if err := checkCount16("DataRow", "columns", len(m.Values)); err != nil {
+		return dst, err
+	}
+	dst, at := beginMessage(dst, 'D')
+	dst = appendInt16(dst, int16(len(m.Values)))
+	var err error
+	for _, v := range m.Values {
+		if dst, err = appendValue("DataRow", dst, v); err != nil {
+			return abort(dst, at, true, err)
+		}
+	}
+	return finishMessage("DataRow", dst, at, true)
+}
+
+// Decode reuses the Values slice when it is large enough, so a DataRow
+// decoded in a loop does not allocate. The values alias body.
+func (m *DataRow) Decode(body []byte) error {
+	d := newDecoder("DataRow", 'D', body)
+	n := d.count("column count", 4)
+	if cap(m.Values) >= n {
+		m.Values = m.Values[:n]
+	} else {
+		m.Values = make([][]byte, n)
+	}
+	for i := range n {
+		m.Values[i] = d.value("column value")
+	}
+	if err := d.finish(); err != nil {
+		m.Values = m.Values[:0]
+		return err
+	}
+	return nil
+}

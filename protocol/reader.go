@@ -1,0 +1,164 @@
+package protocol
+
+import (
+	"encoding/binary"
+	"fmt"
+	"io"
+)
+
+// DefaultMaxMessageSize is the default limit on a message body, 1 GiB − 1,
+// the largest value PostgreSQL itself will send in one field.
+const DefaultMaxMessageSize = 1<<30 - 1
+
+// maxStartupMessageSize bounds untyped startup-phase messages, as the server
+// does (MAX_STARTUP_PACKET_LENGTH is 10000).
+const maxStartupMessageSize = 10000
+
+const (
+	defaultReadBufferSize = 8 << 10
+	// A buffer grown past this for one large message is released afterwards.
+	keepReadBufferSize = 256 << 10
+)
+
+// Reader splits a byte stream into protocol messages.
+//
+// The body returned by Next aliases the Reader's internal buffer: it is only
+// valid until the next call to Next or NextUntyped.
+type Reader struct {
+	r      io.Reader
+	buf    []byte
+	start  int // first unconsumed byte
+	end    int // end of buffered bytes
+	max    int
+	shrink bool // release an oversized buffer on the next read
+}
+
+// NewReader returns a Reader that reads messages from r with the default
+// maximum message size.
+func NewReader(r io.Reader) *Reader {
+	return &Reader{r: r, buf: make([]byte, defaultReadBufferSize), max: DefaultMaxMessageSize}
+}
+
+// SetMaxMessageSize sets the largest body, in bytes, that Next accepts. A
+// message announcing a longer body is refused with ErrTooLarge before any
+// memory is allocated for it. n <= 0 restores the default.
+func (r *Reader) SetMaxMessageSize(n int) {
+	if n <= 0 {
+		n = DefaultMaxMessageSize
+	}
+	r.max = n
+}
+
+// MaxMessageSize reports the current limit.
+func (r *Reader) MaxMessageSize() int { return r.max }
+
+// Buffered reports how many bytes have been read from the underlying reader
+// but not yet returned as part of a message. A client uses it to detect bytes
+// that arrived before a TLS handshake and so were not protected by it.
+func (r *Reader) Buffered() int { return r.end - r.start }
+
+// Next reads one typed message and returns its type byte and body. The body
+// is only valid until the next call to Next.
+//
+// A stream that ends cleanly between messages returns io.EOF; one that ends
+// inside a message returns io.ErrUnexpectedEOF. A length word below 4 is an
+// ErrMalformed ProtocolError and one above the limit an ErrTooLarge one.
+func (r *Reader) Next() (typ byte, body []byte, err error) {
+	if err := r.fill(5, true); err != nil {
+		return 0, nil, err
+	}
+	typ = r.buf[r.start]
+	n := int64(binary.BigEndian.Uint32(r.buf[r.start+1:]))
+	if n > 1<<31-1 || n < 4 {
+		return typ, nil, &ProtocolError{Type: typ, Err: ErrMalformed, Detail: fmt.Sprintf("message length %d", int32(n))}
+	}
+	size := int(n) - 4
+	if size > r.max {
+		return typ, nil, &ProtocolError{Type: typ, Err: ErrTooLarge,
+			Detail: fmt.Sprintf("message body of %d bytes exceeds the limit of %d", size, r.max)}
+	}
+	r.start += 5
+	if err := r.fill(size, false); err != nil {
+		return typ, nil, err
+	}
+	body = r.buf[r.start : r.start+size : r.start+size]
+	r.start += size
+	return typ, body, nil
+}
+
+// NextUntyped reads one startup-phase message (StartupMessage, SSLRequest,
+// GSSENCRequest, CancelRequest), which has a length word but no type byte,
+// and returns its body (starting with the protocol version or request code).
+// Such messages are limited to 10000 bytes, as the server limits them.
+func (r *Reader) NextUntyped() (body []byte, err error) {
+	if err := r.fill(4, true); err != nil {
+		return nil, err
+	}
+	n := int64(binary.BigEndian.Uint32(r.buf[r.start:]))
+	if n < 8 {
+		return nil, &ProtocolError{Err: ErrMalformed, Detail: fmt.Sprintf("startup message length %d", int32(n))}
+	}
+	if n > maxStartupMessageSize {
+		return nil, &ProtocolError{Err: ErrTooLarge, Detail: fmt.Sprintf("startup message length %d exceeds %d", n, maxStartupMessageSize)}
+	}
+	size := int(n) - 4
+	r.start += 4
+	if err := r.fill(size, false); err != nil {
+		return nil, err
+	}
+	body = r.buf[r.start : r.start+size : r.start+size]
+	r.start += size
+	return body, nil
+}
+
+// fill makes sure at least n bytes are buffered from r.start on. atBoundary
+// says the read starts a new message, where a clean EOF is io.EOF.
+func (r *Reader) fill(n int, atBoundary bool) error {
+	if r.end-r.start >= n {
+		return nil
+	}
+	if r.shrink && n <= defaultReadBufferSize {
+		// The previous message needed a large buffer; its body is no longer
+		// in use, so fall back to a small one.
+		nb := make([]byte, defaultReadBufferSize)
+		r.end = copy(nb, r.buf[r.start:r.end])
+		r.start = 0
+		r.buf = nb
+		r.shrink = false
+	}
+	if n > len(r.buf)-r.start {
+		if n > len(r.buf) {
+			// Grow to exactly what this message needs; its length was
+			// checked against the limit by the caller.
+			nb := make([]byte, n)
+			r.end = copy(nb, r.buf[r.start:r.end])
+			r.start = 0
+			r.buf = nb
+			r.shrink = n > keepReadBufferSize
+		} else {
+			r.end = copy(r.buf, r.buf[r.start:r.end])
+			r.start = 0
+		}
+	}
+	for r.end-r.start < n {
+		m, err := r.r.Read(r.buf[r.end:])
+		r.end += m
+		if r.end-r.start >= n {
+			return nil
+		}
+		if err != nil {
+			if err == io.EOF {
+				if atBoundary && r.end == r.start {
+					return io.EOF
+				}
+				return io.ErrUnexpectedEOF
+			}
+			return err
+		}
+		if m == 0 {
+			// A reader that returns 0, nil repeatedly would spin forever.
+			continue
+		}
+	}
+	return nil
+}
