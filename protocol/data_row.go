@@ -13,7 +13,7 @@ func (m *DataRow) Encode(dst []byte) ([]byte, error) {
 		return dst, err
 	}
 	dst, at := beginMessage(dst, 'D')
-	dst = appendInt16(dst, int16(len(m.Values)))
+	dst = appendUint16(dst, uint16(len(m.Values)))
 	var err error
 	for _, v := range m.Values {
 		if dst, err = appendValue("DataRow", dst, v); err != nil {

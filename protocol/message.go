@@ -176,10 +176,13 @@ func appendValue(name string, dst []byte, v []byte) ([]byte, error) {
 	return append(dst, v...), nil
 }
 
-// checkCount16 checks that a count fits the int16 count word of the wire.
+// checkCount16 checks that a count fits the 16-bit count word of the wire.
+// The specification calls these words Int16, but the server reads every one
+// of them as unsigned (and libpq allows 65535 parameters), so the limit is
+// 65535 in both directions.
 func checkCount16(name, what string, n int) error {
-	if n > math.MaxInt16 {
-		return invalid(name, "%d %s; at most %d fit in a message", n, what, math.MaxInt16)
+	if n > math.MaxUint16 {
+		return invalid(name, "%d %s; at most %d fit in a message", n, what, math.MaxUint16)
 	}
 	return nil
 }
@@ -255,16 +258,13 @@ func (d *decoder) uint32(what string) uint32 {
 
 func (d *decoder) int32(what string) int32 { return int32(d.uint32(what)) }
 
-// count reads an int16 element count and checks it is not negative and that
-// at least min bytes per element remain, so that a hostile count cannot make
-// the caller allocate more than the body could hold.
+// count reads a 16-bit element count (unsigned, as the server treats it;
+// see checkCount16) and checks that at least min bytes per element remain,
+// so that a hostile count cannot make the caller allocate more than the
+// body could hold.
 func (d *decoder) count(what string, minPerElem int) int {
-	n := int(d.int16(what))
+	n := int(d.uint16(what))
 	if d.err != nil {
-		return 0
-	}
-	if n < 0 {
-		d.fail("%s: negative count %d", what, n)
 		return 0
 	}
 	if n*minPerElem > len(d.buf)-d.off {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"runtime"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -281,4 +282,46 @@ type countingWriter struct {
 func (c *countingWriter) Write(p []byte) (int, error) {
 	c.writes++
 	return c.buf.Write(p)
+}
+
+// A peer that announces a huge message but sends little must not make the
+// Reader allocate the announced size.
+func TestReaderGrowsWithArrivingBytes(t *testing.T) {
+	header := []byte{'d', 0x3F, 0xFF, 0xFF, 0xFF} // CopyData, length = 1 GiB - 1
+	stream := append(header, bytes.Repeat([]byte("x"), 100<<10)...)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	r := NewReader(bytes.NewReader(stream))
+	_, _, err := r.Next()
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("err = %v, want io.ErrUnexpectedEOF", err)
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 4<<20 {
+		t.Fatalf("allocated %d bytes for 100 KiB of input", grew)
+	}
+}
+
+// Bytes of the next message buffered behind a large one survive the
+// buffer's shrinking back.
+func TestReaderKeepsPipelinedBytesWhenShrinking(t *testing.T) {
+	var stream []byte
+	stream, _ = (&CopyData{Data: bytes.Repeat([]byte("a"), 1<<20)}).Encode(stream)
+	for i := 0; i < 3000; i++ {
+		stream, _ = (&CopyData{Data: []byte("0123456789")}).Encode(stream)
+	}
+	r := NewReader(bytes.NewReader(stream))
+	if _, body, err := r.Next(); err != nil || len(body) != 1<<20 {
+		t.Fatalf("first: %d %v", len(body), err)
+	}
+	for i := 0; i < 3000; i++ {
+		typ, body, err := r.Next()
+		if err != nil || typ != 'd' || string(body) != "0123456789" {
+			t.Fatalf("message %d: %c %q %v", i, typ, body, err)
+		}
+	}
+	if _, _, err := r.Next(); err != io.EOF {
+		t.Fatalf("end: %v", err)
+	}
 }

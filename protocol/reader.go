@@ -111,36 +111,45 @@ func (r *Reader) NextUntyped() (body []byte, err error) {
 	return body, nil
 }
 
+// ReadByte reads one byte outside any message framing, such as the server's
+// one-byte answer ('S' or 'N') to an SSLRequest or a GSSENCRequest. A clean
+// end of stream is io.EOF.
+func (r *Reader) ReadByte() (byte, error) {
+	if err := r.fill(1, true); err != nil {
+		return 0, err
+	}
+	c := r.buf[r.start]
+	r.start++
+	return c, nil
+}
+
 // fill makes sure at least n bytes are buffered from r.start on. atBoundary
 // says the read starts a new message, where a clean EOF is io.EOF.
 func (r *Reader) fill(n int, atBoundary bool) error {
 	if r.end-r.start >= n {
 		return nil
 	}
-	if r.shrink && n <= defaultReadBufferSize {
+	if r.shrink && n <= defaultReadBufferSize && r.end-r.start <= defaultReadBufferSize {
 		// The previous message needed a large buffer; its body is no longer
 		// in use, so fall back to a small one.
-		nb := make([]byte, defaultReadBufferSize)
-		r.end = copy(nb, r.buf[r.start:r.end])
-		r.start = 0
-		r.buf = nb
-		r.shrink = false
+		r.moveTo(defaultReadBufferSize)
 	}
 	if n > len(r.buf)-r.start {
-		if n > len(r.buf) {
-			// Grow to exactly what this message needs; its length was
-			// checked against the limit by the caller.
-			nb := make([]byte, n)
-			r.end = copy(nb, r.buf[r.start:r.end])
-			r.start = 0
-			r.buf = nb
-			r.shrink = n > keepReadBufferSize
-		} else {
-			r.end = copy(r.buf, r.buf[r.start:r.end])
-			r.start = 0
+		// Move the unconsumed bytes to the front, growing the buffer if
+		// the message does not fit. Growth follows the bytes that actually
+		// arrive (doubling, at most to n), so a peer that announces a
+		// large message and sends nothing cannot make us allocate it.
+		size := len(r.buf)
+		if n > size {
+			size = min(n, max(2*size, 2*(r.end-r.start)))
 		}
+		r.moveTo(size)
 	}
 	for r.end-r.start < n {
+		if r.end == len(r.buf) {
+			// Full but short of n: the bytes so far justify doubling.
+			r.moveTo(min(n, 2*len(r.buf)))
+		}
 		m, err := r.r.Read(r.buf[r.end:])
 		r.end += m
 		if r.end-r.start >= n {
@@ -155,10 +164,21 @@ func (r *Reader) fill(n int, atBoundary bool) error {
 			}
 			return err
 		}
-		if m == 0 {
-			// A reader that returns 0, nil repeatedly would spin forever.
-			continue
-		}
 	}
 	return nil
+}
+
+// moveTo moves the unconsumed bytes to the start of a buffer of the given
+// size, reusing the current one when it is that size already.
+func (r *Reader) moveTo(size int) {
+	if size == len(r.buf) {
+		r.end = copy(r.buf, r.buf[r.start:r.end])
+		r.start = 0
+		return
+	}
+	nb := make([]byte, size)
+	r.end = copy(nb, r.buf[r.start:r.end])
+	r.start = 0
+	r.buf = nb
+	r.shrink = size > keepReadBufferSize
 }
