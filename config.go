@@ -1,0 +1,601 @@
+package pgmoon
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"os/user"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pgmoon-go/pgmoon/protocol"
+)
+
+// Dialer opens the byte stream a connection runs over. *net.Dialer is one;
+// so is anything that tunnels (SSH, SOCKS), an in-memory pipe, or a test
+// proxy. network is "tcp" or "unix"; addr is "host:port" or a socket path.
+type Dialer interface {
+	DialContext(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
+// SSL modes accepted in Config.SSLMode, with libpq's meanings.
+const (
+	SSLDisable = "disable" // never TLS
+	SSLAllow   = "allow"   // plain text first; TLS if the server refuses it
+	SSLPrefer  = "prefer"  // TLS if the server offers it, else plain text (default)
+	SSLRequire = "require" // TLS or fail; the certificate is not verified
+)
+
+// Config describes how to reach and authenticate to a server. Build one with
+// ParseConfig, then adjust fields before Connect. A Config must not be
+// modified while a Connect that uses it is running.
+type Config struct {
+	Host            string        // host name, IP address, or absolute path of a unix socket directory (default: the local socket directory if the server's socket is there, else "localhost")
+	Port            uint16        // TCP port, or the number in the socket file name (default: 5432)
+	Database        string        // database name (default: User)
+	User            string        // role name (default: the operating system user name)
+	Password        string        // password for password, md5 and SCRAM authentication (default: none). Never printed.
+	ApplicationName string        // application_name reported to the server (default: none)
+	ConnectTimeout  time.Duration // limit on establishing the connection, on top of the context's (default: 0, none)
+	SSLMode         string        // "disable", "allow", "prefer" or "require" (default: "prefer")
+
+	// RuntimeParams are extra startup parameters: server settings such as
+	// search_path or DateStyle, and "options" (default: none; client_encoding
+	// is UTF8 unless set here).
+	RuntimeParams map[string]string
+
+	Dialer Dialer // how the bytes travel (default: a *net.Dialer with 5-minute TCP keepalive)
+
+	// Tracer, when set, prints every protocol message sent and received in
+	// a libpq-trace-like form (default: nil, off). Passwords are redacted.
+	Tracer *protocol.Tracer
+
+	// MaxMessageSize bounds any message the server may send, in bytes;
+	// larger ones close the connection with a ProtocolError before memory is
+	// allocated for them (default: protocol.DefaultMaxMessageSize, 1 GiB − 1).
+	MaxMessageSize int
+
+	// CancelWait is how long a call whose context ended waits for the server
+	// to act on the CancelRequest it sent before it closes the connection
+	// (default: 5s). A negative value closes the connection at once.
+	CancelWait time.Duration
+}
+
+const defaultCancelWait = 5 * time.Second
+
+// applyDefaults fills in what a hand-built Config left empty.
+func (c *Config) applyDefaults() {
+	if c.Port == 0 {
+		c.Port = 5432
+	}
+	if c.SSLMode == "" {
+		c.SSLMode = SSLPrefer
+	}
+	if c.User == "" {
+		c.User = osUserName()
+	}
+	if c.Host == "" {
+		c.Host = defaultHost(c.Port)
+	}
+	if c.Database == "" {
+		c.Database = c.User
+	}
+}
+
+func osUserName() string {
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return os.Getenv("USER")
+}
+
+// libpq keywords that this version does not implement yet. Naming one is an
+// error rather than sending it to the server as a setting.
+var unsupportedKeywords = map[string]bool{
+	"hostaddr": true, "passfile": true, "service": true, "servicefile": true,
+	"channel_binding": true, "require_auth": true, "keepalives": true,
+	"keepalives_idle": true, "keepalives_interval": true, "keepalives_count": true,
+	"tcp_user_timeout": true, "sslcert": true, "sslkey": true, "sslpassword": true,
+	"sslrootcert": true, "sslcrl": true, "sslcrldir": true, "sslsni": true,
+	"sslcompression": true, "sslnegotiation": true, "ssl_min_protocol_version": true,
+	"ssl_max_protocol_version": true, "requirepeer": true, "krbsrvname": true,
+	"gsslib": true, "gssdelegation": true, "gssencmode": true,
+	"target_session_attrs": true, "load_balance_hosts": true, "replication": true,
+	"requiressl": true,
+}
+
+// ParseConfig parses a connection string in URL form
+// (postgres://user:password@host:port/dbname?param=value, or postgresql://)
+// or keyword/value form (host=localhost port=5432 dbname=app), with libpq's
+// quoting and percent-decoding rules. Settings missing from the string come
+// from the environment (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD,
+// PGAPPNAME, PGCONNECT_TIMEOUT, PGSSLMODE, PGOPTIONS), then from defaults.
+// Keywords that are not connection settings are passed to the server as
+// runtime parameters.
+//
+// Errors are *ParseConfigError and never contain the password.
+func ParseConfig(connString string) (*Config, error) {
+	settings := envSettings()
+	var parsed map[string]string
+	var err error
+	if strings.HasPrefix(connString, "postgres://") || strings.HasPrefix(connString, "postgresql://") {
+		parsed, err = parseURL(connString)
+	} else {
+		parsed, err = parseKeywordValue(connString)
+	}
+	if err != nil {
+		return nil, &ParseConfigError{ConnString: redactConnString(connString), Msg: err.Error()}
+	}
+	for k, v := range parsed {
+		settings[k] = v
+	}
+	cfg, err := configFromSettings(settings)
+	if err != nil {
+		return nil, &ParseConfigError{ConnString: redactConnString(connString), Msg: err.Error()}
+	}
+	return cfg, nil
+}
+
+func envSettings() map[string]string {
+	s := make(map[string]string)
+	for env, key := range map[string]string{
+		"PGHOST": "host", "PGPORT": "port", "PGDATABASE": "dbname", "PGUSER": "user",
+		"PGPASSWORD": "password", "PGAPPNAME": "application_name",
+		"PGCONNECT_TIMEOUT": "connect_timeout", "PGSSLMODE": "sslmode", "PGOPTIONS": "options",
+	} {
+		if v, ok := os.LookupEnv(env); ok && v != "" {
+			s[key] = v
+		}
+	}
+	return s
+}
+
+func configFromSettings(s map[string]string) (*Config, error) {
+	cfg := &Config{
+		SSLMode:       SSLPrefer,
+		Port:          5432,
+		RuntimeParams: map[string]string{},
+	}
+	fallbackApp := ""
+	for k, v := range s {
+		switch k {
+		case "host":
+			if strings.Contains(v, ",") {
+				return nil, fmt.Errorf("host %q: several hosts are not supported by this version", v)
+			}
+			cfg.Host = v
+		case "port":
+			if strings.Contains(v, ",") {
+				return nil, fmt.Errorf("port %q: several ports are not supported by this version", v)
+			}
+			p, err := strconv.ParseUint(v, 10, 16)
+			if err != nil || p == 0 {
+				return nil, fmt.Errorf("invalid port %q", v)
+			}
+			cfg.Port = uint16(p)
+		case "dbname":
+			cfg.Database = v
+		case "user":
+			cfg.User = v
+		case "password":
+			cfg.Password = v
+		case "application_name":
+			cfg.ApplicationName = v
+		case "fallback_application_name":
+			fallbackApp = v
+		case "connect_timeout":
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil {
+				return nil, fmt.Errorf("invalid connect_timeout %q: want a whole number of seconds", v)
+			}
+			// As in libpq: zero or negative waits forever, and 1 means 2
+			// since a one-second limit would trip on clock granularity.
+			if n == 1 {
+				n = 2
+			}
+			if n > 0 {
+				cfg.ConnectTimeout = time.Duration(n) * time.Second
+			}
+		case "sslmode":
+			switch v {
+			case SSLDisable, SSLAllow, SSLPrefer, SSLRequire:
+				cfg.SSLMode = v
+			case "verify-ca", "verify-full":
+				return nil, fmt.Errorf("sslmode %q is not supported by this version (certificate verification is not implemented yet)", v)
+			default:
+				return nil, fmt.Errorf("invalid sslmode %q: want disable, allow, prefer or require", v)
+			}
+		case "ssl":
+			// pgjdbc-style ssl=true, which libpq also accepts in URLs.
+			if v == "true" {
+				cfg.SSLMode = SSLRequire
+			} else {
+				return nil, fmt.Errorf("invalid ssl value %q: only ssl=true is accepted", v)
+			}
+		default:
+			if unsupportedKeywords[k] {
+				return nil, fmt.Errorf("connection parameter %q is not supported by this version", k)
+			}
+			if k == "" {
+				return nil, fmt.Errorf("empty parameter name")
+			}
+			cfg.RuntimeParams[k] = v
+		}
+	}
+	if cfg.ApplicationName == "" {
+		cfg.ApplicationName = fallbackApp
+	}
+	if cfg.User == "" {
+		if cfg.User = osUserName(); cfg.User == "" {
+			return nil, fmt.Errorf("no user given and the operating system user cannot be determined")
+		}
+	}
+	if cfg.Database == "" {
+		cfg.Database = cfg.User
+	}
+	if cfg.Host == "" {
+		cfg.Host = defaultHost(cfg.Port)
+	}
+	return cfg, nil
+}
+
+// defaultHost mirrors libpq's default of a local unix socket: it picks the
+// first usual socket directory where the server's socket exists, else TCP
+// on localhost.
+func defaultHost(port uint16) string {
+	for _, dir := range []string{"/var/run/postgresql", "/run/postgresql", "/tmp"} {
+		if _, err := os.Stat(socketPath(dir, port)); err == nil {
+			return dir
+		}
+	}
+	return "localhost"
+}
+
+func socketPath(dir string, port uint16) string {
+	return filepath.Join(dir, ".s.PGSQL."+strconv.Itoa(int(port)))
+}
+
+// isUnixSocketHost reports whether a host names a unix socket directory.
+func isUnixSocketHost(host string) bool { return strings.HasPrefix(host, "/") }
+
+// network returns the network and address Dial should use.
+func (c *Config) network() (network, addr string) {
+	if isUnixSocketHost(c.Host) {
+		return "unix", socketPath(c.Host, c.Port)
+	}
+	return "tcp", net.JoinHostPort(c.Host, strconv.Itoa(int(c.Port)))
+}
+
+// Copy returns a deep copy of c.
+func (c *Config) Copy() *Config {
+	n := *c
+	n.RuntimeParams = make(map[string]string, len(c.RuntimeParams))
+	for k, v := range c.RuntimeParams {
+		n.RuntimeParams[k] = v
+	}
+	return &n
+}
+
+// String returns the configuration as a connection URL with the password
+// replaced by "xxxxx", safe to log.
+func (c *Config) String() string {
+	var b strings.Builder
+	b.WriteString("postgres://")
+	b.WriteString(url.PathEscape(c.User))
+	if c.Password != "" {
+		b.WriteString(":xxxxx")
+	}
+	b.WriteByte('@')
+	q := url.Values{}
+	if isUnixSocketHost(c.Host) {
+		q.Set("host", c.Host)
+		b.WriteString(":" + strconv.Itoa(int(c.Port)))
+	} else {
+		b.WriteString(net.JoinHostPort(c.Host, strconv.Itoa(int(c.Port))))
+	}
+	b.WriteByte('/')
+	b.WriteString(url.PathEscape(c.Database))
+	if c.SSLMode != "" {
+		q.Set("sslmode", c.SSLMode)
+	}
+	if c.ApplicationName != "" {
+		q.Set("application_name", c.ApplicationName)
+	}
+	if c.ConnectTimeout > 0 {
+		q.Set("connect_timeout", strconv.Itoa(int(c.ConnectTimeout/time.Second)))
+	}
+	keys := make([]string, 0, len(c.RuntimeParams))
+	for k := range c.RuntimeParams {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		q.Set(k, c.RuntimeParams[k])
+	}
+	if len(q) > 0 {
+		b.WriteByte('?')
+		b.WriteString(q.Encode())
+	}
+	return b.String()
+}
+
+// parseURL parses libpq's URI form:
+// postgres[ql]://[user[:password]@][host][:port][/dbname][?param=value&...]
+// Every part is percent-decoded; '+' is not a space.
+func parseURL(s string) (map[string]string, error) {
+	out := make(map[string]string)
+	rest := s[strings.Index(s, "://")+3:]
+	if i := strings.IndexByte(rest, '?'); i >= 0 {
+		if err := parseURLQuery(rest[i+1:], out); err != nil {
+			return nil, err
+		}
+		rest = rest[:i]
+	}
+	authority, path := rest, ""
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		authority, path = rest[:i], rest[i+1:]
+	}
+	if at := strings.LastIndexByte(authority, '@'); at >= 0 {
+		userinfo := authority[:at]
+		authority = authority[at+1:]
+		u, p, hasPassword := strings.Cut(userinfo, ":")
+		user, err := url.PathUnescape(u)
+		if err != nil {
+			return nil, fmt.Errorf("invalid percent-encoding in user name")
+		}
+		if user != "" {
+			setOnce(out, "user", user)
+		}
+		if hasPassword {
+			pw, err := url.PathUnescape(p)
+			if err != nil {
+				return nil, fmt.Errorf("invalid percent-encoding in password")
+			}
+			setOnce(out, "password", pw)
+		}
+	}
+	if authority != "" {
+		host, port, err := splitHostPort(authority)
+		if err != nil {
+			return nil, err
+		}
+		if host != "" {
+			setOnce(out, "host", host)
+		}
+		if port != "" {
+			setOnce(out, "port", port)
+		}
+	}
+	if path != "" {
+		db, err := url.PathUnescape(path)
+		if err != nil {
+			return nil, fmt.Errorf("invalid percent-encoding in database name")
+		}
+		setOnce(out, "dbname", db)
+	}
+	return out, nil
+}
+
+// setOnce sets key unless a query parameter already did: libpq lets a query
+// parameter override the same setting given in the URL's other parts.
+func setOnce(m map[string]string, k, v string) {
+	if _, ok := m[k]; !ok {
+		m[k] = v
+	}
+}
+
+func splitHostPort(hp string) (host, port string, err error) {
+	if strings.Contains(hp, ",") {
+		return "", "", fmt.Errorf("several hosts are not supported by this version")
+	}
+	if strings.HasPrefix(hp, "[") {
+		end := strings.IndexByte(hp, ']')
+		if end < 0 {
+			return "", "", fmt.Errorf("missing ']' in IPv6 host address")
+		}
+		host = hp[1:end]
+		rest := hp[end+1:]
+		if rest != "" {
+			if rest[0] != ':' {
+				return "", "", fmt.Errorf("unexpected %q after IPv6 host address", rest)
+			}
+			port = rest[1:]
+		}
+	} else if i := strings.LastIndexByte(hp, ':'); i >= 0 {
+		host, port = hp[:i], hp[i+1:]
+	} else {
+		host = hp
+	}
+	if host, err = url.PathUnescape(host); err != nil {
+		return "", "", fmt.Errorf("invalid percent-encoding in host")
+	}
+	if port, err = url.PathUnescape(port); err != nil {
+		return "", "", fmt.Errorf("invalid percent-encoding in port")
+	}
+	return host, port, nil
+}
+
+func parseURLQuery(q string, out map[string]string) error {
+	for _, part := range strings.Split(q, "&") {
+		if part == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(part, "=")
+		if !ok {
+			return fmt.Errorf("missing '=' in URL parameter %q", redactParam(part))
+		}
+		key, err := url.PathUnescape(k)
+		if err != nil {
+			return fmt.Errorf("invalid percent-encoding in URL parameter name %q", k)
+		}
+		val, err := url.PathUnescape(v)
+		if err != nil {
+			return fmt.Errorf("invalid percent-encoding in URL parameter %q", key)
+		}
+		out[key] = val
+	}
+	return nil
+}
+
+func redactParam(p string) string {
+	if strings.HasPrefix(p, "password") {
+		return "password=xxxxx"
+	}
+	return p
+}
+
+// parseKeywordValue parses "key=value key2='quoted value'" as libpq does:
+// whitespace around '=' is allowed, a value is either a run of non-blank
+// characters or single-quoted, and backslash escapes the next character in
+// both forms.
+func parseKeywordValue(s string) (map[string]string, error) {
+	out := make(map[string]string)
+	i := 0
+	skipSpace := func() {
+		for i < len(s) && isSpace(s[i]) {
+			i++
+		}
+	}
+	for {
+		skipSpace()
+		if i >= len(s) {
+			return out, nil
+		}
+		start := i
+		for i < len(s) && s[i] != '=' && !isSpace(s[i]) {
+			i++
+		}
+		key := s[start:i]
+		skipSpace()
+		if i >= len(s) || s[i] != '=' {
+			return nil, fmt.Errorf("missing \"=\" after %q", key)
+		}
+		i++ // '='
+		skipSpace()
+		var val strings.Builder
+		if i < len(s) && s[i] == '\'' {
+			i++
+			closed := false
+			for i < len(s) {
+				c := s[i]
+				if c == '\\' && i+1 < len(s) {
+					val.WriteByte(s[i+1])
+					i += 2
+					continue
+				}
+				if c == '\'' {
+					i++
+					closed = true
+					break
+				}
+				val.WriteByte(c)
+				i++
+			}
+			if !closed {
+				if key == "password" {
+					return nil, fmt.Errorf("unterminated quoted value for %q", key)
+				}
+				return nil, fmt.Errorf("unterminated quoted string in value for %q", key)
+			}
+		} else {
+			for i < len(s) && !isSpace(s[i]) {
+				if s[i] == '\\' && i+1 < len(s) {
+					i++
+				}
+				val.WriteByte(s[i])
+				i++
+			}
+		}
+		if key == "" {
+			return nil, fmt.Errorf("empty keyword before \"=\"")
+		}
+		out[key] = val.String()
+	}
+}
+
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
+}
+
+// redactConnString hides the password in a connection string for error
+// messages, in either form, even when the string does not parse.
+func redactConnString(s string) string {
+	if strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://") {
+		scheme := strings.Index(s, "://") + 3
+		rest := s[scheme:]
+		end := len(rest)
+		if q := strings.IndexByte(rest, '?'); q >= 0 {
+			end = q
+		}
+		if at := strings.LastIndexByte(rest[:end], '@'); at >= 0 {
+			if colon := strings.IndexByte(rest[:at], ':'); colon >= 0 {
+				rest = rest[:colon+1] + "xxxxx" + rest[at:]
+			}
+		}
+		// password=... in the query string
+		if q := strings.IndexByte(rest, '?'); q >= 0 {
+			parts := strings.Split(rest[q+1:], "&")
+			for i, p := range parts {
+				if k, _, ok := strings.Cut(p, "="); ok && k == "password" {
+					parts[i] = "password=xxxxx"
+				}
+			}
+			rest = rest[:q+1] + strings.Join(parts, "&")
+		}
+		return s[:scheme] + rest
+	}
+	// keyword/value: find password (with optional spaces around '=') and
+	// blank its value, quoted or not; if the string is too broken to find
+	// the value's end, drop everything after the keyword.
+	idx := 0
+	for {
+		j := strings.Index(s[idx:], "password")
+		if j < 0 {
+			return s
+		}
+		j += idx
+		k := j + len("password")
+		for k < len(s) && isSpace(s[k]) {
+			k++
+		}
+		if k >= len(s) || s[k] != '=' || (j > 0 && !isSpace(s[j-1])) {
+			idx = j + len("password")
+			continue
+		}
+		k++
+		for k < len(s) && isSpace(s[k]) {
+			k++
+		}
+		end := k
+		if end < len(s) && s[end] == '\'' {
+			end++
+			for end < len(s) && s[end] != '\'' {
+				if s[end] == '\\' {
+					end++
+				}
+				end++
+			}
+			if end >= len(s) {
+				return s[:k] + "xxxxx"
+			}
+			end++
+		} else {
+			for end < len(s) && !isSpace(s[end]) {
+				if s[end] == '\\' {
+					end++
+				}
+				end++
+			}
+			if end > len(s) {
+				end = len(s)
+			}
+		}
+		s = s[:k] + "xxxxx" + s[end:]
+		idx = k + 5
+	}
+}

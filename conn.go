@@ -1,0 +1,647 @@
+package pgmoon
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pgmoon-go/pgmoon/auth"
+	"github.com/pgmoon-go/pgmoon/protocol"
+)
+
+// Conn is a single connection to a PostgreSQL server. It serves one call at
+// a time: a second goroutine calling it while a call runs gets ErrConnBusy.
+// Close may be called from any goroutine at any time; it interrupts a
+// running call.
+type Conn struct {
+	cfg     *Config
+	netConn net.Conn
+	fe      *protocol.Frontend
+	usesTLS bool
+
+	pid       uint32
+	secretKey []byte
+
+	busy      atomic.Bool
+	closed    atomic.Bool
+	closeOnce sync.Once
+
+	mu       sync.Mutex // guards params and txStatus for readers outside calls
+	params   map[string]string
+	txStatus byte
+}
+
+// ConnectString parses a connection string with ParseConfig and connects.
+func ConnectString(ctx context.Context, connString string) (*Conn, error) {
+	cfg, err := ParseConfig(connString)
+	if err != nil {
+		return nil, err
+	}
+	return Connect(ctx, cfg)
+}
+
+// Connect opens a connection: it dials through cfg.Dialer, negotiates TLS as
+// cfg.SSLMode says, sends the startup message, authenticates, and waits for
+// the server to be ready. ctx (and cfg.ConnectTimeout) bound the whole
+// handshake. cfg is copied; later changes to it do not affect the Conn.
+//
+// Errors are *ConnectError, wrapping a *PgError when the server refused the
+// connection (wrong password, unknown database) or *auth.UnsupportedError
+// for an authentication method this driver does not implement.
+func Connect(ctx context.Context, cfg *Config) (*Conn, error) {
+	if cfg == nil {
+		return nil, errors.New("pgmoon: connect: nil Config")
+	}
+	cfg = cfg.Copy()
+	cfg.applyDefaults()
+	if cfg.ConnectTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, cfg.ConnectTimeout)
+		defer cancel()
+	}
+	switch cfg.SSLMode {
+	case SSLDisable:
+		return connectOnce(ctx, cfg, tlsNever)
+	case SSLAllow:
+		c, err := connectOnce(ctx, cfg, tlsNever)
+		var pgErr *PgError
+		if err != nil && errors.As(err, &pgErr) && ctx.Err() == nil {
+			// The server refused the plain-text connection: try again
+			// with TLS, as libpq does under allow.
+			return connectOnce(ctx, cfg, tlsRequired)
+		}
+		return c, err
+	case SSLPrefer, "":
+		return connectOnce(ctx, cfg, tlsPreferred)
+	case SSLRequire:
+		return connectOnce(ctx, cfg, tlsRequired)
+	default:
+		return nil, fmt.Errorf("pgmoon: connect: unsupported sslmode %q", cfg.SSLMode)
+	}
+}
+
+type tlsPolicy int
+
+const (
+	tlsNever tlsPolicy = iota
+	tlsPreferred
+	tlsRequired
+)
+
+func connectOnce(ctx context.Context, cfg *Config, policy tlsPolicy) (*Conn, error) {
+	network, addr := cfg.network()
+	dialer := cfg.Dialer
+	if dialer == nil {
+		dialer = &net.Dialer{KeepAlive: 5 * time.Minute}
+	}
+	nc, err := dialer.DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, &ConnectError{Addr: addr, Err: err}
+	}
+	c := &Conn{cfg: cfg, netConn: nc, params: make(map[string]string)}
+	c.setFrontend(nc)
+
+	// The context bounds the handshake: its deadline becomes the socket's,
+	// and its cancellation unblocks any read or write at once.
+	if dl, ok := ctx.Deadline(); ok {
+		_ = nc.SetDeadline(dl)
+	}
+	interrupted := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		c.mu.Lock()
+		_ = c.netConn.SetDeadline(time.Unix(1, 0))
+		c.mu.Unlock()
+		close(interrupted)
+	})
+	err = c.handshake(ctx, policy)
+	if !stop() && err == nil {
+		<-interrupted
+		err = ctx.Err()
+	}
+	if err != nil {
+		c.closeNetConn()
+		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
+			err = fmt.Errorf("%w (%w)", ctxErr, err)
+		}
+		return nil, &ConnectError{Addr: addr, Err: err}
+	}
+	_ = c.netConn.SetDeadline(time.Time{})
+	return c, nil
+}
+
+func (c *Conn) setFrontend(nc net.Conn) {
+	c.fe = protocol.NewFrontend(nc, nc)
+	if c.cfg.MaxMessageSize > 0 {
+		c.fe.SetMaxMessageSize(c.cfg.MaxMessageSize)
+	}
+	if c.cfg.Tracer != nil {
+		c.fe.Trace(c.cfg.Tracer)
+	}
+}
+
+func (c *Conn) handshake(ctx context.Context, policy tlsPolicy) error {
+	if policy != tlsNever {
+		if err := c.negotiateTLS(ctx, policy); err != nil {
+			return err
+		}
+	}
+	params := []protocol.StartupParameter{
+		{Name: "user", Value: c.cfg.User},
+		{Name: "database", Value: c.cfg.Database},
+	}
+	if c.cfg.ApplicationName != "" {
+		params = append(params, protocol.StartupParameter{Name: "application_name", Value: c.cfg.ApplicationName})
+	}
+	if _, ok := c.cfg.RuntimeParams["client_encoding"]; !ok {
+		// Text results are Go strings, which are UTF-8.
+		params = append(params, protocol.StartupParameter{Name: "client_encoding", Value: "UTF8"})
+	}
+	keys := make([]string, 0, len(c.cfg.RuntimeParams))
+	for k := range c.cfg.RuntimeParams {
+		if k != "user" && k != "database" && k != "application_name" {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		params = append(params, protocol.StartupParameter{Name: k, Value: c.cfg.RuntimeParams[k]})
+	}
+	if err := c.send(&protocol.StartupMessage{ProtocolVersion: protocol.ProtocolVersion30, Parameters: params}); err != nil {
+		return err
+	}
+	if err := c.fe.Flush(); err != nil {
+		return err
+	}
+	if err := c.authenticate(); err != nil {
+		return err
+	}
+	return c.awaitReady()
+}
+
+// negotiateTLS sends SSLRequest and upgrades the connection when the server
+// agrees. See https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-SSL
+func (c *Conn) negotiateTLS(ctx context.Context, policy tlsPolicy) error {
+	if err := c.send(&protocol.SSLRequest{}); err != nil {
+		return err
+	}
+	if err := c.fe.Flush(); err != nil {
+		return err
+	}
+	b, err := c.fe.ReadByte()
+	if err != nil {
+		return fmt.Errorf("reading the answer to SSLRequest: %w", err)
+	}
+	switch b {
+	case 'S':
+		// Bytes that arrived with the 'S' were not protected by TLS and
+		// could have been injected by a man in the middle (CVE-2021-23222).
+		if c.fe.Buffered() > 0 {
+			return &ProtocolError{Op: "connect", Err: errors.New("server sent unencrypted data after agreeing to TLS")}
+		}
+		tc := tls.Client(c.netConn, c.tlsConfig())
+		if err := tc.HandshakeContext(ctx); err != nil {
+			return fmt.Errorf("TLS handshake: %w", err)
+		}
+		c.mu.Lock()
+		c.netConn = tc
+		c.mu.Unlock()
+		c.usesTLS = true
+		c.setFrontend(tc)
+		return nil
+	case 'N':
+		if policy == tlsRequired {
+			return errors.New("server does not support TLS, but sslmode requires it")
+		}
+		return nil
+	case 'E':
+		// The server answered with an ErrorResponse, which only servers
+		// too old to know SSLRequest do. Its text is not shown: it came
+		// before any authentication and could be forged (CVE-2024-10977).
+		return errors.New("server rejected the TLS request (answered with an error message)")
+	default:
+		return &ProtocolError{Op: "connect", Err: fmt.Errorf("invalid answer %q to SSLRequest", b)}
+	}
+}
+
+// tlsConfig is the configuration for sslmode prefer and require: encryption
+// without certificate verification, which is what those modes promise in
+// libpq when no root certificate is configured.
+func (c *Conn) tlsConfig() *tls.Config {
+	conf := &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS12} // #nosec: verification is sslmode verify-ca/verify-full
+	if !isUnixSocketHost(c.cfg.Host) && net.ParseIP(c.cfg.Host) == nil {
+		conf.ServerName = c.cfg.Host
+	}
+	return conf
+}
+
+// authenticate answers the server's authentication requests until
+// AuthenticationOk. See https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-START-UP
+func (c *Conn) authenticate() error {
+	var sasl auth.SASLMechanism
+	for {
+		msg, err := c.receive("connect")
+		if err != nil {
+			return err
+		}
+		switch m := msg.(type) {
+		case *protocol.AuthenticationOk:
+			if sasl != nil && !sasl.Complete() {
+				// A server that skips the SCRAM final message has not
+				// proven it knows the password.
+				return &ProtocolError{Op: "connect", Err: errors.New("server ended SASL authentication without proving its identity")}
+			}
+			return nil
+		case *protocol.AuthenticationCleartextPassword:
+			if err := c.sendPassword("password", c.cfg.Password); err != nil {
+				return err
+			}
+		case *protocol.AuthenticationMD5Password:
+			if c.cfg.Password == "" {
+				return errNoPassword("md5")
+			}
+			if err := c.sendPassword("md5", auth.MD5Password(c.cfg.User, c.cfg.Password, m.Salt)); err != nil {
+				return err
+			}
+		case *protocol.AuthenticationSASL:
+			if sasl != nil {
+				return unexpected("connect", msg)
+			}
+			if c.cfg.Password == "" {
+				return errNoPassword("SASL")
+			}
+			sasl, err = auth.ChooseSASL(m.Mechanisms, c.cfg.User, c.cfg.Password)
+			if err != nil {
+				return err
+			}
+			first, err := sasl.Start()
+			if err != nil {
+				return err
+			}
+			if err := c.sendFlush(&protocol.SASLInitialResponse{Mechanism: sasl.Name(), Data: first}); err != nil {
+				return err
+			}
+		case *protocol.AuthenticationSASLContinue:
+			if sasl == nil {
+				return unexpected("connect", msg)
+			}
+			resp, err := sasl.Next(m.Data)
+			if err != nil {
+				return err
+			}
+			if err := c.sendFlush(&protocol.SASLResponse{Data: resp}); err != nil {
+				return err
+			}
+		case *protocol.AuthenticationSASLFinal:
+			if sasl == nil {
+				return unexpected("connect", msg)
+			}
+			if _, err := sasl.Next(m.Data); err != nil {
+				return err
+			}
+		case *protocol.AuthenticationKerberosV5:
+			return &auth.UnsupportedError{Method: auth.MethodName(auth.CodeKerberosV5)}
+		case *protocol.AuthenticationSCMCredential:
+			return &auth.UnsupportedError{Method: auth.MethodName(auth.CodeSCMCredential)}
+		case *protocol.AuthenticationGSS, *protocol.AuthenticationGSSContinue:
+			return &auth.UnsupportedError{Method: auth.MethodName(auth.CodeGSS)}
+		case *protocol.AuthenticationSSPI:
+			return &auth.UnsupportedError{Method: auth.MethodName(auth.CodeSSPI)}
+		case *protocol.ErrorResponse:
+			return pgErrorFromFields(m.Fields)
+		case *protocol.NoticeResponse:
+			// Ignored here; nothing in the handshake depends on it.
+		case *protocol.NegotiateProtocolVersion:
+			// We ask for 3.0 with no protocol options, which every 3.x
+			// server supports; a server that still answers this way is
+			// telling us it cannot serve 3.0.
+			if m.NewestMinorProtocol != 0 || len(m.UnrecognizedOptions) > 0 {
+				continue
+			}
+		default:
+			return unexpected("connect", msg)
+		}
+	}
+}
+
+func errNoPassword(method string) error {
+	return fmt.Errorf("server requested %s authentication, but no password was given", method)
+}
+
+func (c *Conn) sendPassword(method, payload string) error {
+	if payload == "" {
+		return errNoPassword(method)
+	}
+	return c.sendFlush(&protocol.PasswordMessage{Password: payload})
+}
+
+// awaitReady reads BackendKeyData and ParameterStatus until ReadyForQuery.
+func (c *Conn) awaitReady() error {
+	for {
+		msg, err := c.receive("connect")
+		if err != nil {
+			return err
+		}
+		switch m := msg.(type) {
+		case *protocol.BackendKeyData:
+			c.pid = m.ProcessID
+			c.secretKey = append([]byte(nil), m.SecretKey...)
+		case *protocol.ParameterStatus:
+			c.setParam(m.Name, m.Value)
+		case *protocol.NoticeResponse:
+		case *protocol.ReadyForQuery:
+			c.setTxStatus(m.TxStatus)
+			return nil
+		case *protocol.ErrorResponse:
+			return pgErrorFromFields(m.Fields)
+		default:
+			return unexpected("connect", msg)
+		}
+	}
+}
+
+func (c *Conn) send(msg protocol.FrontendMessage) error { return c.fe.Send(msg) }
+
+func (c *Conn) sendFlush(msg protocol.FrontendMessage) error {
+	if err := c.fe.Send(msg); err != nil {
+		return err
+	}
+	return c.fe.Flush()
+}
+
+// receive reads the next message; a malformed one becomes a ProtocolError
+// for op. The message is valid until the next receive.
+func (c *Conn) receive(op string) (protocol.BackendMessage, error) {
+	msg, err := c.fe.Receive()
+	if err != nil {
+		var pe *protocol.ProtocolError
+		if errors.As(err, &pe) {
+			return nil, &ProtocolError{Op: op, Err: err}
+		}
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, err
+	}
+	return msg, nil
+}
+
+func (c *Conn) setParam(name, value string) {
+	c.mu.Lock()
+	c.params[strings.Clone(name)] = strings.Clone(value)
+	c.mu.Unlock()
+}
+
+func (c *Conn) setTxStatus(s byte) {
+	c.mu.Lock()
+	c.txStatus = s
+	c.mu.Unlock()
+}
+
+// ParameterStatus returns the current value of a server parameter reported
+// through ParameterStatus (server_version, client_encoding, TimeZone,
+// standard_conforming_strings, ...), or "" if the server did not report it.
+func (c *Conn) ParameterStatus(name string) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.params[name]
+}
+
+// TxStatus returns the transaction status from the last ReadyForQuery:
+// 'I' idle, 'T' in a transaction block, 'E' in a failed transaction block.
+func (c *Conn) TxStatus() byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.txStatus
+}
+
+// PID returns the process ID of the server backend serving this connection.
+func (c *Conn) PID() uint32 { return c.pid }
+
+// Config returns a copy of the configuration the connection was made with.
+func (c *Conn) Config() *Config { return c.cfg.Copy() }
+
+// UsesTLS reports whether the connection is encrypted.
+func (c *Conn) UsesTLS() bool { return c.usesTLS }
+
+// IsClosed reports whether the connection was closed, by Close or after a
+// fatal error.
+func (c *Conn) IsClosed() bool { return c.closed.Load() }
+
+// Close sends Terminate and closes the connection. Called while another
+// goroutine's call is running, it closes the socket at once, which ends that
+// call with ErrConnClosed. Closing a closed connection is a no-op. ctx bounds
+// the Terminate write.
+func (c *Conn) Close(ctx context.Context) error {
+	if !c.closed.CompareAndSwap(false, true) {
+		return nil
+	}
+	if c.busy.CompareAndSwap(false, true) {
+		// Idle: say goodbye politely. The busy flag stays set so that no
+		// call can start on the closed connection.
+		if dl, ok := ctx.Deadline(); ok {
+			_ = c.netConn.SetWriteDeadline(dl)
+		}
+		stop := context.AfterFunc(ctx, func() { _ = c.netConn.SetWriteDeadline(time.Unix(1, 0)) })
+		_ = c.sendFlush(&protocol.Terminate{})
+		stop()
+	}
+	var err error
+	c.closeOnce.Do(func() { err = c.netConn.Close() })
+	if err != nil && errors.Is(err, net.ErrClosed) {
+		err = nil
+	}
+	return err
+}
+
+// closeNetConn closes the socket after a fatal error.
+func (c *Conn) closeNetConn() {
+	c.closed.Store(true)
+	c.closeOnce.Do(func() { _ = c.netConn.Close() })
+}
+
+// CancelRequest asks the server to cancel the command this connection is
+// running, over a new connection made with the same Dialer, address and TLS
+// choice, as the protocol requires. It returns once the server has closed
+// that connection, which it does after acting on the request. Cancelling is
+// best effort: the command may have finished already.
+// See https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-CANCELING-REQUESTS
+func (c *Conn) CancelRequest(ctx context.Context) error {
+	if c.pid == 0 {
+		return errors.New("pgmoon: cancel request: server sent no BackendKeyData")
+	}
+	network, addr := c.cfg.network()
+	dialer := c.cfg.Dialer
+	if dialer == nil {
+		dialer = &net.Dialer{}
+	}
+	nc, err := dialer.DialContext(ctx, network, addr)
+	if err != nil {
+		return fmt.Errorf("pgmoon: cancel request: %w", err)
+	}
+	defer nc.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		_ = nc.SetDeadline(dl)
+	}
+	stop := context.AfterFunc(ctx, func() { _ = nc.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
+	var rw net.Conn = nc
+	if c.usesTLS {
+		fe := protocol.NewFrontend(nc, nc)
+		if err := fe.Send(&protocol.SSLRequest{}); err != nil {
+			return fmt.Errorf("pgmoon: cancel request: %w", err)
+		}
+		if err := fe.Flush(); err != nil {
+			return fmt.Errorf("pgmoon: cancel request: %w", err)
+		}
+		if b, err := fe.ReadByte(); err != nil || b != 'S' {
+			return fmt.Errorf("pgmoon: cancel request: server refused TLS for the cancel connection")
+		}
+		tc := tls.Client(nc, c.tlsConfig())
+		if err := tc.HandshakeContext(ctx); err != nil {
+			return fmt.Errorf("pgmoon: cancel request: TLS handshake: %w", err)
+		}
+		rw = tc
+	}
+	msg, err := (&protocol.CancelRequest{ProcessID: c.pid, SecretKey: c.secretKey}).Encode(nil)
+	if err != nil {
+		return fmt.Errorf("pgmoon: cancel request: %w", err)
+	}
+	if _, err := rw.Write(msg); err != nil {
+		return fmt.Errorf("pgmoon: cancel request: %w", err)
+	}
+	// The server sends nothing back; it closes the connection when done.
+	_, err = io.Copy(io.Discard, rw)
+	if err != nil && ctx.Err() != nil {
+		return fmt.Errorf("pgmoon: cancel request: %w", ctx.Err())
+	}
+	return nil
+}
+
+// ---- per-call context handling ----
+
+// call is one running operation on a Conn.
+type call struct {
+	c        *Conn
+	op       string
+	ctx      context.Context
+	done     chan struct{} // closed when the operation ends
+	finished chan struct{} // closed when the context watcher has finished
+	stop     func() bool
+}
+
+// begin claims the connection for one operation and arranges for the end of
+// ctx to reach both the server (CancelRequest) and the socket (a deadline,
+// if the server does not end the command within Config.CancelWait).
+func (c *Conn) begin(ctx context.Context, op string) (*call, error) {
+	if c.closed.Load() {
+		return nil, fmt.Errorf("pgmoon: %s: %w", op, ErrConnClosed)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("pgmoon: %s: %w", op, err)
+	}
+	if !c.busy.CompareAndSwap(false, true) {
+		if c.closed.Load() {
+			return nil, fmt.Errorf("pgmoon: %s: %w", op, ErrConnClosed)
+		}
+		return nil, fmt.Errorf("pgmoon: %s: %w", op, ErrConnBusy)
+	}
+	k := &call{c: c, op: op, ctx: ctx}
+	if ctx.Done() != nil {
+		k.done = make(chan struct{})
+		k.finished = make(chan struct{})
+		k.stop = context.AfterFunc(ctx, k.interrupt)
+	}
+	return k, nil
+}
+
+// interrupt runs when the call's context ends before the call does.
+func (k *call) interrupt() {
+	defer close(k.finished)
+	wait := k.c.cfg.CancelWait
+	if wait == 0 {
+		wait = defaultCancelWait
+	}
+	if wait > 0 {
+		start := time.Now()
+		cctx, cancel := context.WithTimeout(context.Background(), max(wait, time.Second))
+		_ = k.c.CancelRequest(cctx)
+		cancel()
+		timer := time.NewTimer(max(wait-time.Since(start), 0))
+		defer timer.Stop()
+		select {
+		case <-k.done:
+			return
+		case <-timer.C:
+		}
+	}
+	_ = k.c.netConn.SetDeadline(time.Unix(1, 0))
+}
+
+// end releases the connection. err is the operation's result; a fatal one
+// closes the connection. When the context interrupted the call, the error
+// wraps both the context's error and what the call saw.
+func (k *call) end(err error) error {
+	c := k.c
+	interrupted := false
+	if k.stop != nil {
+		close(k.done)
+		if !k.stop() {
+			<-k.finished
+			interrupted = true
+		}
+	}
+	if interrupted && err == nil {
+		// The server finished before the cancel took effect; the call
+		// succeeded. Make sure a late deadline cannot hit the next call.
+		_ = c.netConn.SetDeadline(time.Time{})
+	}
+	if err != nil {
+		if isFatal(err) {
+			c.closeNetConn()
+		}
+		if errors.Is(err, net.ErrClosed) && !errors.Is(err, ErrConnClosed) {
+			// Close was called while the call ran.
+			err = fmt.Errorf("%w (%w)", ErrConnClosed, err)
+		}
+		if interrupted {
+			err = fmt.Errorf("%w (%w)", k.ctx.Err(), err)
+		}
+		err = fmt.Errorf("pgmoon: %s: %w", k.op, err)
+	}
+	if !c.closed.Load() {
+		c.busy.Store(false)
+	}
+	return err
+}
+
+// isFatal reports whether err leaves the connection unusable: anything but
+// a server error of severity ERROR (or an encode error caught before
+// sending, which the callers return without a call).
+func isFatal(err error) bool {
+	var pgErr *PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.SeverityUnlocalized == "FATAL" || pgErr.SeverityUnlocalized == "PANIC" ||
+			pgErr.Severity == "FATAL" || pgErr.Severity == "PANIC"
+	}
+	return true
+}
+
+// endUnused releases a call that ended before anything was sent.
+func (k *call) endUnused() {
+	if k.stop != nil {
+		close(k.done)
+		if !k.stop() {
+			<-k.finished
+			_ = k.c.netConn.SetDeadline(time.Time{})
+		}
+	}
+	k.c.busy.Store(false)
+}

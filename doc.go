@@ -1,0 +1,56 @@
+// Package pgmoon is a pure-Go PostgreSQL driver that speaks the
+// frontend/backend wire protocol (version 3.0) itself.
+//
+// It follows the idea of pgmoon, the Lua driver: query code stays
+// procedural whatever carries the bytes. Every byte goes through a [Dialer]
+// (any DialContext returning a net.Conn: *net.Dialer, a tunnel, an
+// in-memory pipe, a test proxy), and every call takes a context.Context
+// whose end reaches both the socket and the server.
+//
+// # Connecting
+//
+// [ParseConfig] reads a connection string in URL form
+// (postgres://user:password@host:port/dbname?sslmode=disable) or libpq's
+// keyword/value form (host=/var/run/postgresql dbname=app), with the PG*
+// environment variables as defaults. [Connect] dials, negotiates TLS as
+// sslmode says, authenticates (trust, password, md5, SCRAM-SHA-256) and
+// waits for the server to be ready; the context bounds the whole handshake.
+//
+//	cfg, err := pgmoon.ParseConfig("postgres://app@db.internal/app")
+//	cfg.Dialer = myTunnel // optional
+//	conn, err := pgmoon.Connect(ctx, cfg)
+//	defer conn.Close(ctx)
+//
+// # Simple queries
+//
+// [Conn.SimpleQuery] runs one or more statements with the simple query
+// protocol and returns one [Result] per statement: columns, rows as raw text
+// values (nil for NULL), the command tag, and the notices and notifications
+// that arrived along the way.
+//
+// # Errors
+//
+// Three kinds are kept apart. [*PgError] is the server's error with every
+// ErrorResponse field; errors.Is(err, &PgError{Code: "23505"}) matches by
+// SQLSTATE. [*ProtocolError] means the server broke the protocol; the
+// connection is closed. [ErrConnClosed] and [ErrConnBusy] are local state:
+// nothing was sent. Connection failures are [*ConnectError], parse failures
+// [*ParseConfigError]; neither ever contains the password.
+//
+// # Context support
+//
+// When a call's context ends, the driver sends a CancelRequest on a new
+// connection (through the same Dialer) and waits up to Config.CancelWait for
+// the server to stop the command; the call then returns an error matching
+// both the context's error and the server's query_canceled, and the
+// connection stays usable. If the server does not answer in time, the socket
+// is interrupted and the connection closed.
+//
+// # Concurrency
+//
+// A [Conn] serves one call at a time; a second goroutine gets ErrConnBusy.
+// [Conn.Close] may be called from any goroutine and interrupts a running
+// call.
+//
+// Specification: https://www.postgresql.org/docs/current/protocol.html
+package pgmoon
