@@ -109,11 +109,11 @@ func connectOnce(ctx context.Context, cfg *Config, policy tlsPolicy) (*Conn, err
 	c := &Conn{cfg: cfg, netConn: nc, params: make(map[string]string)}
 	c.setFrontend(nc)
 
-	// The context bounds the handshake: its deadline becomes the socket's,
-	// and its cancellation unblocks any read or write at once.
-	if dl, ok := ctx.Deadline(); ok {
-		_ = nc.SetDeadline(dl)
-	}
+	// The context bounds the handshake: when it ends (deadline or
+	// cancellation) the socket's deadline is moved to the past, which
+	// unblocks any read or write at once. Using the context alone, rather
+	// than also copying its deadline to the socket, guarantees ctx.Err() is
+	// set whenever the handshake fails for that reason.
 	interrupted := make(chan struct{})
 	stop := context.AfterFunc(ctx, func() {
 		c.mu.Lock()
@@ -487,9 +487,6 @@ func (c *Conn) CancelRequest(ctx context.Context) error {
 		return fmt.Errorf("pgmoon: cancel request: %w", err)
 	}
 	defer nc.Close()
-	if dl, ok := ctx.Deadline(); ok {
-		_ = nc.SetDeadline(dl)
-	}
 	stop := context.AfterFunc(ctx, func() { _ = nc.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
 	var rw net.Conn = nc
