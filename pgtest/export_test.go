@@ -1,0 +1,44 @@
+package pgtest
+
+import "time"
+
+// Internals reached by the external tests in package pgtest_test.
+
+// PostmasterPID returns the process id of a local server's postmaster, or 0.
+func PostmasterPID(s *Server) int {
+	if s.local == nil || s.local.proc == nil {
+		return 0
+	}
+	return s.local.proc.cmd.Process.Pid
+}
+
+// RemoveStaleDirs is removeStaleDirs, which Start runs first.
+var RemoveStaleDirs = removeStaleDirs
+
+// Marker returns the name and the content of the file that marks a
+// temporary directory as pgtest's, for a directory made by process pid.
+func Marker(pid int) (name, content string) {
+	return markerFile, markerContent(pid)
+}
+
+// SwapDefault replaces the server Default returns and returns the old one.
+func SwapDefault(s *Server) *Server { return defaultServer.Swap(s) }
+
+// SetPickPort replaces the function that picks a local server's port and
+// returns a function that restores it.
+func SetPickPort(f func() (int, error)) (restore func()) {
+	old := pickPort
+	pickPort = f
+	return func() { pickPort = old }
+}
+
+// FreePort is freePort.
+var FreePort = freePort
+
+// SetStopGrace changes how long Close waits after SIGINT and returns a
+// function that restores it.
+func SetStopGrace(d time.Duration) (restore func()) {
+	old := stopGrace
+	stopGrace = d
+	return func() { stopGrace = old }
+}

@@ -1,0 +1,211 @@
+package pgtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"sync"
+)
+
+// Environment variables that choose where [Start] gets its server.
+const (
+	// EnvDSN names an existing server to use instead of starting one, as a
+	// URL or keyword/value connection string. Its role should be allowed to
+	// create databases. When set, it takes precedence over EnvBackend.
+	EnvDSN = "PGMOON_TEST_DSN"
+
+	// EnvBackend selects how a server is started when EnvDSN is unset:
+	// "local" (the default) runs initdb and postgres from this machine,
+	// "docker" is reserved for a container backend.
+	EnvBackend = "PGMOON_TEST_BACKEND"
+)
+
+// Authentication methods accepted by [Server.User]. Each names a pg_hba.conf
+// method that a pgtest-managed server assigns to one role of its own.
+const (
+	MethodTrust       = "trust"
+	MethodPassword    = "password"
+	MethodMD5         = "md5"
+	MethodSCRAMSHA256 = "scram-sha-256"
+)
+
+// A User is a login role that a pgtest-managed server authenticates with one
+// particular method.
+type User struct {
+	Name     string // role name, e.g. "pgmoon_md5"
+	Password string // plain-text password ("" for the trust user)
+	Method   string // pg_hba.conf method: "trust", "password", "md5" or "scram-sha-256"
+}
+
+// A Server is a PostgreSQL server for tests: either one that pgtest started
+// and owns, or an existing one named by PGMOON_TEST_DSN. Its methods are safe
+// for concurrent use.
+type Server struct {
+	backend   string // "local" or "external"
+	dsn       string // superuser connection string
+	socketDSN string // the same over the unix socket, or ""
+	host      string
+	port      int
+	socketDir string
+	users     map[string]User // by method; nil unless pgtest manages the server
+	stop      func() error    // stops and removes the server; nil if not ours
+	local     *localServer    // the process of a local server; nil otherwise
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// A backend provides a server. Start picks one with selectBackend; a Docker
+// backend will be another implementation.
+type backend interface {
+	start(ctx context.Context, o *options) (*Server, error)
+}
+
+// selectBackend reads EnvDSN and EnvBackend.
+func selectBackend() (backend, error) {
+	if dsn := os.Getenv(EnvDSN); dsn != "" {
+		return externalBackend{dsn: dsn}, nil
+	}
+	switch name := os.Getenv(EnvBackend); name {
+	case "", "local":
+		return localBackend{}, nil
+	case "docker":
+		return nil, errors.New("pgtest: docker backend: not implemented yet; " +
+			"unset " + EnvBackend + " to use local PostgreSQL binaries, or set " + EnvDSN)
+	default:
+		return nil, fmt.Errorf("pgtest: %s=%q: unknown backend (want local or docker)", EnvBackend, name)
+	}
+}
+
+// Start provides a server: the existing one named by PGMOON_TEST_DSN if that
+// is set, otherwise a new one from the backend PGMOON_TEST_BACKEND selects
+// (local binaries by default). ctx bounds the whole start-up; the server
+// itself outlives it. Call [Server.Close] when done.
+//
+// Every error names the step that failed ("pgtest: initdb: ...") and, for a
+// local server, ends with the tail of the tool's output or the server log.
+func Start(ctx context.Context, opts ...Option) (*Server, error) {
+	o := &options{startTimeout: defaultStartTimeout}
+	for _, opt := range opts {
+		opt(o)
+	}
+	b, err := selectBackend()
+	if err != nil {
+		return nil, err
+	}
+	return b.start(ctx, o)
+}
+
+// DSN returns a URL connecting as the superuser. For a local server it is
+// postgres://postgres@127.0.0.1:PORT/postgres?sslmode=disable; for an
+// external one it is PGMOON_TEST_DSN unchanged.
+func (s *Server) DSN() string { return s.dsn }
+
+// SocketDSN returns a keyword/value connection string for the superuser over
+// the unix socket, such as
+// "host=/tmp/pgmoon-123 port=5432 user=postgres dbname=postgres sslmode=disable".
+// It is "" for an external server unless PGMOON_TEST_DSN itself names a
+// socket directory.
+func (s *Server) SocketDSN() string { return s.socketDSN }
+
+// Host returns the TCP host of the server ("127.0.0.1" for a local server),
+// or, for an external server reached over a unix socket, its directory.
+func (s *Server) Host() string { return s.host }
+
+// Port returns the server's port; it is also the number in the unix socket's
+// file name.
+func (s *Server) Port() int { return s.port }
+
+// SocketDir returns the directory holding the server's unix socket, or "" if
+// it is not known (an external server reached over TCP).
+func (s *Server) SocketDir() string { return s.socketDir }
+
+// Backend reports where the server comes from: "local" for one pgtest
+// started from local binaries, "external" for PGMOON_TEST_DSN.
+func (s *Server) Backend() string { return s.backend }
+
+// User returns the role that authenticates with method: one of "trust",
+// "password", "md5" or "scram-sha-256". The md5 role's password is stored
+// as an MD5 hash (so the server really runs MD5), the password and
+// scram-sha-256 roles' as SCRAM verifiers. pg_hba.conf applies the method on
+// the unix socket and on TCP loopback. Only a server pgtest started has these
+// roles.
+func (s *Server) User(method string) (User, error) {
+	if s.users == nil {
+		return User{}, fmt.Errorf("pgtest: user %q: per-method users need a pgtest-managed server "+
+			"(this one comes from %s; unset it to let pgtest start one)", method, EnvDSN)
+	}
+	u, ok := s.users[method]
+	if !ok {
+		return User{}, fmt.Errorf("pgtest: user %q: unknown method (want trust, password, md5 or scram-sha-256)", method)
+	}
+	return u, nil
+}
+
+// URL returns a connection string for the server as user with password,
+// to database dbname, in the form of [Server.DSN] (a URL for a local server,
+// the form of PGMOON_TEST_DSN for an external one) with its other parameters.
+// An empty user keeps the DSN's user, and then an empty password its
+// password; a new user's empty password is left out. An empty dbname keeps
+// the DSN's database.
+func (s *Server) URL(user, password, dbname string) string {
+	cs, err := parseConnString(s.dsn)
+	if err != nil {
+		// s.dsn was parsed when the Server was made; this cannot happen.
+		panic("pgtest: " + err.Error())
+	}
+	if user != "" {
+		cs.set("user", user)
+		cs.set("password", password)
+	} else if password != "" {
+		cs.set("password", password)
+	}
+	if dbname != "" {
+		cs.set("dbname", dbname)
+	}
+	return cs.String()
+}
+
+// Close stops the server and removes its files, if pgtest started it; for an
+// external server it does nothing. Close is idempotent: later calls return
+// the first call's result.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() {
+		if s.stop != nil {
+			s.closeErr = s.stop()
+		}
+	})
+	return s.closeErr
+}
+
+// externalBackend wraps an existing server named by PGMOON_TEST_DSN.
+type externalBackend struct{ dsn string }
+
+func (b externalBackend) start(ctx context.Context, o *options) (*Server, error) {
+	cs, err := parseConnString(b.dsn)
+	if err != nil {
+		return nil, fmt.Errorf("pgtest: %s: %w", EnvDSN, err)
+	}
+	s := &Server{backend: "external", dsn: b.dsn, host: cs.get("host"), port: 5432}
+	if p := cs.get("port"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n <= 0 || n > 65535 {
+			return nil, fmt.Errorf("pgtest: %s: invalid port %q", EnvDSN, p)
+		}
+		s.port = n
+	}
+	if isSocketDir(s.host) {
+		s.socketDir = s.host
+		s.socketDSN = b.dsn
+	}
+	if err := ping(ctx, b.dsn); err != nil {
+		return nil, fmt.Errorf("pgtest: connect to %s: %w", EnvDSN, err)
+	}
+	return s, nil
+}
+
+// isSocketDir reports whether a libpq host names a unix socket directory.
+func isSocketDir(host string) bool {
+	return len(host) > 0 && (host[0] == '/' || host[0] == '@')
+}
