@@ -1,222 +1,52 @@
 package pgtest
 
-import (
-	"errors"
-	"fmt"
-	"net"
-	"net/url"
-	"strings"
-)
+import "strings"
 
-// connString is a connection string taken apart just enough to read and
-// replace a few parameters (host, port, user, password, dbname) while keeping
-// its form (URL or keyword/value) and every other parameter. It is not a
-// second connection-string parser for the driver: the driver still parses
-// what String returns.
-type connString struct {
-	u  *url.URL // URL form; nil for keyword/value form
-	kv []kvPair // keyword/value form, in order
-}
-
-type kvPair struct{ key, value string }
-
-func parseConnString(s string) (*connString, error) {
-	if strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://") {
-		u, err := url.Parse(s)
-		if err != nil {
-			// url.Error repeats the whole URL, password included.
-			var ue *url.Error
-			if errors.As(err, &ue) {
-				err = ue.Err
-			}
-			return nil, fmt.Errorf("parse connection URL: %w", err)
+// withSettings returns dsn with settings (name, value pairs) appended so that
+// they override the string's own. Both connection-string forms let a later
+// setting win: in keyword/value form the last occurrence of a keyword, in
+// URL form a query parameter over the URL's user, password, host and path
+// (libpq's rules, which pgmoon.ParseConfig follows). An empty value clears
+// a setting. pgtest thus edits a connection string without taking it apart;
+// the driver parses the result as usual.
+func withSettings(dsn string, settings ...[2]string) string {
+	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
+		var b strings.Builder
+		b.WriteString(dsn)
+		for _, kv := range settings {
+			b.WriteString(" " + kv[0] + "=" + quoteKeywordValue(kv[1]))
 		}
-		return &connString{u: u}, nil
-	}
-	kv, err := parseKeywordValue(s)
-	if err != nil {
-		return nil, err
-	}
-	return &connString{kv: kv}, nil
-}
-
-// parseKeywordValue splits "key=value key='quoted \' value'" as libpq does.
-func parseKeywordValue(s string) ([]kvPair, error) {
-	var out []kvPair
-	i := 0
-	skipSpace := func() {
-		for i < len(s) && isSpace(s[i]) {
-			i++
-		}
-	}
-	for {
-		skipSpace()
-		if i == len(s) {
-			return out, nil
-		}
-		start := i
-		for i < len(s) && s[i] != '=' && !isSpace(s[i]) {
-			i++
-		}
-		key := s[start:i]
-		skipSpace()
-		if i == len(s) || s[i] != '=' {
-			return nil, fmt.Errorf("parse connection string: missing \"=\" after %q", key)
-		}
-		i++
-		skipSpace()
-		var val strings.Builder
-		if i < len(s) && s[i] == '\'' {
-			i++
-			for {
-				if i == len(s) {
-					return nil, fmt.Errorf("parse connection string: unterminated quoted value for %q", key)
-				}
-				c := s[i]
-				i++
-				if c == '\'' {
-					break
-				}
-				if c == '\\' && i < len(s) {
-					c = s[i]
-					i++
-				}
-				val.WriteByte(c)
-			}
-		} else {
-			for i < len(s) && !isSpace(s[i]) {
-				c := s[i]
-				i++
-				if c == '\\' && i < len(s) {
-					c = s[i]
-					i++
-				}
-				val.WriteByte(c)
-			}
-		}
-		out = append(out, kvPair{key, val.String()})
-	}
-}
-
-func isSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
-}
-
-// get returns the value of a parameter, "" if absent. For a URL, a query
-// parameter of the same name wins over the URL's own part, as in libpq.
-func (c *connString) get(key string) string {
-	if c.u == nil {
-		v := ""
-		for _, p := range c.kv {
-			if p.key == key {
-				v = p.value // the last one wins
-			}
-		}
-		return v
-	}
-	q := c.u.Query()
-	if q.Has(key) {
-		return q.Get(key)
-	}
-	switch key {
-	case "host":
-		host := c.u.Host
-		if i := strings.IndexByte(host, ','); i >= 0 {
-			host = host[:i] // several hosts: report the first
-		}
-		if h, _, err := net.SplitHostPort(host); err == nil {
-			return h
-		}
-		return strings.Trim(host, "[]")
-	case "port":
-		host := c.u.Host
-		if i := strings.IndexByte(host, ','); i >= 0 {
-			host = host[:i]
-		}
-		if _, p, err := net.SplitHostPort(host); err == nil {
-			return p
-		}
-		return ""
-	case "user":
-		if c.u.User != nil {
-			return c.u.User.Username()
-		}
-	case "password":
-		if c.u.User != nil {
-			p, _ := c.u.User.Password()
-			return p
-		}
-	case "dbname":
-		return strings.TrimPrefix(c.u.Path, "/")
-	}
-	return ""
-}
-
-// set replaces a parameter; value "" removes it. Only the keys get knows
-// specially, and any other query parameter, are supported for URLs.
-func (c *connString) set(key, value string) {
-	if c.u == nil {
-		kv := c.kv[:0:0]
-		for _, p := range c.kv {
-			if p.key != key {
-				kv = append(kv, p)
-			}
-		}
-		if value != "" {
-			kv = append(kv, kvPair{key, value})
-		}
-		c.kv = kv
-		return
-	}
-	q := c.u.Query()
-	if q.Has(key) {
-		if value == "" {
-			q.Del(key)
-		} else {
-			q.Set(key, value)
-		}
-		c.u.RawQuery = q.Encode()
-		return
-	}
-	switch key {
-	case "user", "password":
-		user, password := c.get("user"), c.get("password")
-		if key == "user" {
-			user = value
-		} else {
-			password = value
-		}
-		switch {
-		case password != "":
-			c.u.User = url.UserPassword(user, password)
-		case user != "":
-			c.u.User = url.User(user)
-		default:
-			c.u.User = nil
-		}
-	case "dbname":
-		c.u.Path = "/" + value
-		c.u.RawPath = ""
-	default:
-		if value != "" {
-			q.Set(key, value)
-			c.u.RawQuery = q.Encode()
-		}
-	}
-}
-
-func (c *connString) String() string {
-	if c.u != nil {
-		return c.u.String()
+		return b.String()
 	}
 	var b strings.Builder
-	for i, p := range c.kv {
-		if i > 0 {
-			b.WriteByte(' ')
+	b.WriteString(dsn)
+	sep := byte('?')
+	if strings.IndexByte(dsn, '?') >= 0 {
+		sep = '&'
+	}
+	for _, kv := range settings {
+		b.WriteByte(sep)
+		b.WriteString(escapeURLComponent(kv[0]) + "=" + escapeURLComponent(kv[1]))
+		sep = '&'
+	}
+	return b.String()
+}
+
+// escapeURLComponent percent-encodes everything but RFC 3986's unreserved
+// characters. (url.QueryEscape would turn a space into '+', which libpq's
+// URL rules do not decode.)
+func escapeURLComponent(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' {
+			b.WriteByte(c)
+			continue
 		}
-		b.WriteString(p.key)
-		b.WriteByte('=')
-		b.WriteString(quoteKeywordValue(p.value))
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
 	}
 	return b.String()
 }

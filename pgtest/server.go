@@ -5,7 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strconv"
+
+	"github.com/pgmoon-go/pgmoon"
 	"sync"
 )
 
@@ -150,21 +151,16 @@ func (s *Server) User(method string) (User, error) {
 // password; a new user's empty password is left out. An empty dbname keeps
 // the DSN's database.
 func (s *Server) URL(user, password, dbname string) string {
-	cs, err := parseConnString(s.dsn)
-	if err != nil {
-		// s.dsn was parsed when the Server was made; this cannot happen.
-		panic("pgtest: " + err.Error())
-	}
+	var settings [][2]string
 	if user != "" {
-		cs.set("user", user)
-		cs.set("password", password)
+		settings = append(settings, [2]string{"user", user}, [2]string{"password", password})
 	} else if password != "" {
-		cs.set("password", password)
+		settings = append(settings, [2]string{"password", password})
 	}
 	if dbname != "" {
-		cs.set("dbname", dbname)
+		settings = append(settings, [2]string{"dbname", dbname})
 	}
-	return cs.String()
+	return withSettings(s.dsn, settings...)
 }
 
 // Close stops the server and removes its files, if pgtest started it; for an
@@ -183,18 +179,11 @@ func (s *Server) Close() error {
 type externalBackend struct{ dsn string }
 
 func (b externalBackend) start(ctx context.Context, o *options) (*Server, error) {
-	cs, err := parseConnString(b.dsn)
+	cfg, err := pgmoon.ParseConfig(b.dsn)
 	if err != nil {
 		return nil, fmt.Errorf("pgtest: %s: %w", EnvDSN, err)
 	}
-	s := &Server{backend: "external", dsn: b.dsn, host: cs.get("host"), port: 5432}
-	if p := cs.get("port"); p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || n <= 0 || n > 65535 {
-			return nil, fmt.Errorf("pgtest: %s: invalid port %q", EnvDSN, p)
-		}
-		s.port = n
-	}
+	s := &Server{backend: "external", dsn: b.dsn, host: cfg.Host, port: int(cfg.Port)}
 	if isSocketDir(s.host) {
 		s.socketDir = s.host
 		s.socketDSN = b.dsn

@@ -12,8 +12,8 @@ func (*BackendKeyData) Backend() {}
 
 // Encode refuses a secret key shorter than 4 or longer than 256 bytes.
 func (m *BackendKeyData) Encode(dst []byte) ([]byte, error) {
-	if n := len(m.SecretKey); n < cancelKeyMinLen || n > cancelKeyMaxLen {
-		return dst, invalid("BackendKeyData", "secret key of %d bytes; want %d to %d", n, cancelKeyMinLen, cancelKeyMaxLen)
+	if err := checkSecretKey("BackendKeyData", m.SecretKey); err != nil {
+		return dst, err
 	}
 	dst, at := beginMessage(dst, 'K')
 	dst = appendUint32(dst, m.ProcessID)
@@ -26,9 +26,6 @@ func (m *BackendKeyData) Encode(dst []byte) ([]byte, error) {
 func (m *BackendKeyData) Decode(body []byte) error {
 	d := newDecoder("BackendKeyData", 'K', body)
 	m.ProcessID = d.uint32("process ID")
-	m.SecretKey = d.rest()
-	if n := len(m.SecretKey); d.err == nil && (n < cancelKeyMinLen || n > cancelKeyMaxLen) {
-		d.fail("secret key of %d bytes; want %d to %d", n, cancelKeyMinLen, cancelKeyMaxLen)
-	}
+	m.SecretKey = d.secretKey()
 	return d.finish()
 }

@@ -21,8 +21,8 @@ func (*CancelRequest) Frontend() {}
 
 // Encode refuses a secret key shorter than 4 or longer than 256 bytes.
 func (m *CancelRequest) Encode(dst []byte) ([]byte, error) {
-	if n := len(m.SecretKey); n < cancelKeyMinLen || n > cancelKeyMaxLen {
-		return dst, invalid("CancelRequest", "secret key of %d bytes; want %d to %d", n, cancelKeyMinLen, cancelKeyMaxLen)
+	if err := checkSecretKey("CancelRequest", m.SecretKey); err != nil {
+		return dst, err
 	}
 	dst, at := beginUntyped(dst)
 	dst = appendUint32(dst, cancelRequestCode)
@@ -38,9 +38,24 @@ func (m *CancelRequest) Decode(body []byte) error {
 		d.fail("request code %d, want %d", code, cancelRequestCode)
 	}
 	m.ProcessID = d.uint32("process ID")
-	m.SecretKey = d.rest()
-	if n := len(m.SecretKey); d.err == nil && (n < cancelKeyMinLen || n > cancelKeyMaxLen) {
+	m.SecretKey = d.secretKey()
+	return d.finish()
+}
+
+// checkSecretKey checks a secret key's length before encoding.
+func checkSecretKey(name string, key []byte) error {
+	if n := len(key); n < cancelKeyMinLen || n > cancelKeyMaxLen {
+		return invalid(name, "secret key of %d bytes; want %d to %d", n, cancelKeyMinLen, cancelKeyMaxLen)
+	}
+	return nil
+}
+
+// secretKey reads a secret key, which runs to the end of the body, and
+// checks its length.
+func (d *decoder) secretKey() []byte {
+	key := d.rest()
+	if n := len(key); d.err == nil && (n < cancelKeyMinLen || n > cancelKeyMaxLen) {
 		d.fail("secret key of %d bytes; want %d to %d", n, cancelKeyMinLen, cancelKeyMaxLen)
 	}
-	return d.finish()
+	return key
 }

@@ -11,19 +11,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// frameMessages encodes msgs one after another, as a server would send them.
-func frameMessages(t testing.TB, msgs ...Message) []byte {
-	t.Helper()
-	var out []byte
-	for _, m := range msgs {
-		var err error
-		if out, err = m.Encode(out); err != nil {
-			t.Fatalf("encode %T: %v", m, err)
-		}
-	}
-	return out
-}
-
 // TestFrontendReceiveEverySample feeds every backend sample through one
 // Frontend, in one stream, and checks each message comes out as it went in.
 // Messages are compared by their encoding: the Frontend reuses slices, so
@@ -33,11 +20,11 @@ func TestFrontendReceiveEverySample(t *testing.T) {
 	var stream []byte
 	for _, tc := range backendSamples {
 		// Each twice, so the second decodes into a used message.
-		stream = append(stream, frameMessages(t, tc.msg, tc.msg)...)
+		stream = append(stream, encodeAll(t, tc.msg, tc.msg)...)
 	}
 	f := NewFrontend(iotestOneByteAtATime(bytes.NewReader(stream), 7), io.Discard)
 	for _, tc := range backendSamples {
-		want := frameMessages(t, tc.msg)
+		want := encodeAll(t, tc.msg)
 		for range 2 {
 			got, err := f.Receive()
 			if err != nil {
@@ -62,7 +49,7 @@ func TestFrontendReceiveEverySample(t *testing.T) {
 func TestFrontendReceiveFresh(t *testing.T) {
 	for _, tc := range backendSamples {
 		t.Run(tc.name, func(t *testing.T) {
-			f := NewFrontend(bytes.NewReader(frameMessages(t, tc.msg)), io.Discard)
+			f := NewFrontend(bytes.NewReader(encodeAll(t, tc.msg)), io.Discard)
 			got, err := f.Receive()
 			if err != nil {
 				t.Fatal(err)
@@ -146,7 +133,7 @@ func TestFrontendReceiveErrors(t *testing.T) {
 }
 
 func TestFrontendReceiveEOF(t *testing.T) {
-	enc := frameMessages(t, &ReadyForQuery{TxStatus: TxIdle})
+	enc := encodeAll(t, &ReadyForQuery{TxStatus: TxIdle})
 	f := NewFrontend(bytes.NewReader(enc[:len(enc)-1]), io.Discard)
 	if _, err := f.Receive(); err != io.ErrUnexpectedEOF {
 		t.Fatalf("cut message: %v, want io.ErrUnexpectedEOF", err)
@@ -167,7 +154,7 @@ type errReaderFE struct{ err error }
 func (r errReaderFE) Read([]byte) (int, error) { return 0, r.err }
 
 func TestFrontendSetMaxMessageSize(t *testing.T) {
-	enc := frameMessages(t, &CommandComplete{CommandTag: []byte("SELECT 12345")})
+	enc := encodeAll(t, &CommandComplete{CommandTag: []byte("SELECT 12345")})
 	f := NewFrontend(bytes.NewReader(enc), io.Discard)
 	f.SetMaxMessageSize(8)
 	if _, err := f.Receive(); !errors.Is(err, ErrTooLarge) {
@@ -199,7 +186,7 @@ func (r *repeatReader) Read(p []byte) (int, error) {
 // TestFrontendReceiveDataRowsDoesNotAllocate guards the steady state of a
 // result set: once the Values slice has grown, Receive allocates nothing.
 func TestFrontendReceiveDataRowsDoesNotAllocate(t *testing.T) {
-	rows := frameMessages(t,
+	rows := encodeAll(t,
 		&DataRow{Values: [][]byte{[]byte("1"), []byte("alice"), nil}},
 		&DataRow{Values: [][]byte{[]byte("2"), []byte("bob"), []byte("2024-01-01")}},
 		&DataRow{Values: [][]byte{[]byte("3"), {}, nil}},
@@ -247,7 +234,7 @@ func TestFrontendSendBatches(t *testing.T) {
 	if cw.writes != 1 {
 		t.Fatalf("%d writes, want 1", cw.writes)
 	}
-	want := frameMessages(t, &Query{SQL: "select 1"}, &CopyData{Data: []byte("x\n")}, &CopyDone{})
+	want := encodeAll(t, &Query{SQL: "select 1"}, &CopyData{Data: []byte("x\n")}, &CopyDone{})
 	if !bytes.Equal(cw.buf.Bytes(), want) {
 		t.Fatalf("wrote %q, want %q", cw.buf.Bytes(), want)
 	}
@@ -257,7 +244,7 @@ func TestFrontendSendBatches(t *testing.T) {
 }
 
 func TestFrontendTrace(t *testing.T) {
-	server := frameMessages(t,
+	server := encodeAll(t,
 		&AuthenticationOk{},
 		&ParameterStatus{Name: "server_version", Value: "17.2"},
 		&BackendKeyData{ProcessID: 77, SecretKey: []byte{1, 2, 3, 4}},
@@ -309,7 +296,7 @@ func TestFrontendTrace(t *testing.T) {
 
 func TestFrontendReadByte(t *testing.T) {
 	t.Run("N then a message", func(t *testing.T) {
-		stream := append([]byte{'N'}, frameMessages(t, &ErrorResponse{Fields: []ErrorField{{'M', "no"}}})...)
+		stream := append([]byte{'N'}, encodeAll(t, &ErrorResponse{Fields: []ErrorField{{'M', "no"}}})...)
 		f := NewFrontend(bytes.NewReader(stream), io.Discard)
 		c, err := f.ReadByte()
 		if err != nil || c != 'N' {
@@ -335,7 +322,7 @@ func TestFrontendReadByte(t *testing.T) {
 	// CVE-2021-23222: bytes that follow 'S' before the TLS handshake were
 	// not protected by it; Buffered must reveal them.
 	t.Run("S followed by injected bytes", func(t *testing.T) {
-		stream := append([]byte{'S'}, frameMessages(t, &AuthenticationOk{})...)
+		stream := append([]byte{'S'}, encodeAll(t, &AuthenticationOk{})...)
 		f := NewFrontend(bytes.NewReader(stream), io.Discard)
 		if c, err := f.ReadByte(); err != nil || c != 'S' {
 			t.Fatalf("ReadByte = %q, %v; want 'S'", c, err)

@@ -23,7 +23,7 @@ func FuzzFrontendReceive(f *testing.F) {
 	}
 	f.Add(all)
 	// A few conversations.
-	f.Add(frameMessages(f,
+	f.Add(encodeAll(f,
 		&AuthenticationSASL{Mechanisms: []string{"SCRAM-SHA-256"}},
 		&AuthenticationSASLContinue{Data: []byte("r=abc,s=c2FsdA==,i=4096")},
 		&AuthenticationSASLFinal{Data: []byte("v=c2lnbmF0dXJl")},
@@ -32,7 +32,7 @@ func FuzzFrontendReceive(f *testing.F) {
 		&BackendKeyData{ProcessID: 99, SecretKey: []byte{1, 2, 3, 4}},
 		&ReadyForQuery{TxStatus: TxIdle},
 	))
-	f.Add(frameMessages(f,
+	f.Add(encodeAll(f,
 		&ParseComplete{},
 		&ParameterDescription{ParameterOIDs: []uint32{23}},
 		&RowDescription{Fields: []FieldDescription{{Name: []byte("a"), DataTypeOID: 25, DataTypeSize: -1, TypeModifier: -1}}},
@@ -45,7 +45,7 @@ func FuzzFrontendReceive(f *testing.F) {
 		&ErrorResponse{Fields: []ErrorField{{'S', "ERROR"}, {'C', "57014"}, {'M', "canceling statement"}}},
 		&ReadyForQuery{TxStatus: TxFailed},
 	))
-	f.Add(frameMessages(f,
+	f.Add(encodeAll(f,
 		&CopyOutResponse{OverallFormat: 0, ColumnFormats: []int16{0, 0}},
 		&CopyData{Data: []byte("1\ta\n")},
 		&CopyDone{},
