@@ -1,7 +1,9 @@
 // Package pgtest gives tests a real PostgreSQL server: a throwaway one
 // started from the local binaries, or an existing one named in the
 // environment. It serves this module's integration tests and can serve the
-// tests of programs that use the driver.
+// tests of programs that use the driver. For what a real server will not do
+// (malformed bytes, stalls, impossible message orders), it also has a
+// scripted fake backend.
 //
 // # One server per test binary
 //
@@ -56,4 +58,23 @@
 // elsewhere with [WithLogOutput]. Errors from Start name the step that
 // failed ("pgtest: initdb: ...") and end with the tail of the tool's output
 // or of the server log.
+//
+// # Scripted fake backend
+//
+// [NewFakeBackend] listens on a loopback port and plays one [Script] per
+// accepted connection: steps that expect client messages ([ExpectStartup],
+// [Expect], [ExpectType], [ExpectCancelRequest], [ExpectClose]) and steps
+// that act ([Send], [SendRaw], [Sleep], [CloseConn]). [Handshake] is the
+// start of a session that trusts the client. Every read has a deadline, so a
+// stuck client fails the test instead of hanging it; a failed or unfinished
+// script is reported through the test's t.Errorf, and [FakeBackend.Wait]
+// returns the first failure:
+//
+//	f := pgtest.NewFakeBackend(t, pgtest.Script{
+//		pgtest.Handshake(),
+//		pgtest.Expect(&protocol.Query{SQL: "select 1"}),
+//		pgtest.SendRaw([]byte{'Z', 0, 0, 0, 4}), // ReadyForQuery without its status
+//		pgtest.ExpectClose(),
+//	})
+//	conn, err := pgmoon.ConnectString(ctx, f.DSN())
 package pgtest

@@ -281,7 +281,7 @@ func TestFrontendTrace(t *testing.T) {
 		"F\t18\tStartupMessage\t 196608 1 \"user\" \"bob\"",
 		"B\t8\tAuthenticationOk",
 		"B\t24\tParameterStatus\t \"server_version\" \"17.2\"",
-		"B\t12\tBackendKeyData\t 77 \"\\x01\\x02\\x03\\x04\"",
+		"B\t12\tBackendKeyData\t 77 (redacted)",
 		"B\t5\tReadyForQuery\t I",
 		"F\t13\tQuery\t \"select 1\"",
 		"B\t26\tRowDescription\t 1 \"n\" 0 0 23 4 -1 0",

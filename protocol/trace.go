@@ -18,7 +18,9 @@ import (
 //	B	5	ReadyForQuery	 I
 //
 // Passwords and SASL payloads are never printed: PasswordMessage,
-// SASLInitialResponse, SASLResponse and GSSResponse show only their length.
+// SASLInitialResponse, SASLResponse and GSSResponse show only their length,
+// and the cancellation secret key of BackendKeyData and CancelRequest is
+// replaced by "(redacted)".
 // A Tracer is safe for use by several endpoints at once.
 type Tracer struct {
 	mu sync.Mutex
@@ -74,7 +76,13 @@ func (t *Tracer) trace(dir byte, msg Message, length int) {
 	} else if v.Kind() == reflect.Struct && v.NumField() > 0 {
 		b = append(b, '\t')
 		for i := 0; i < v.NumField(); i++ {
-			if !v.Type().Field(i).IsExported() {
+			f := v.Type().Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			if f.Name == "SecretKey" {
+				// Whoever has the key can cancel the session's queries.
+				b = append(b, " (redacted)"...)
 				continue
 			}
 			b = appendTraceValue(b, v.Field(i))

@@ -1,0 +1,79 @@
+package pgmoon_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"net"
+
+	"github.com/pgmoon-go/pgmoon"
+)
+
+func ExampleParseConfig() {
+	cfg, err := pgmoon.ParseConfig("postgres://app:s3cret@db.internal:6543/shop?sslmode=disable&search_path=app")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(cfg.Host, cfg.Port, cfg.User, cfg.Database, cfg.SSLMode, cfg.RuntimeParams["search_path"])
+	fmt.Println(cfg) // the password is redacted
+
+	kv, err := pgmoon.ParseConfig(`host=/var/run/postgresql dbname='my shop' user=app`)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(kv.Host, kv.Database)
+
+	_, err = pgmoon.ParseConfig("postgres://app:s3cret@db.internal:notaport/shop")
+	fmt.Println(err)
+	// Output:
+	// db.internal 6543 app shop disable app
+	// postgres://app:xxxxx@db.internal:6543/shop?search_path=app&sslmode=disable
+	// /var/run/postgresql my shop
+	// pgmoon: cannot parse connection string `postgres://app:xxxxx@db.internal:notaport/shop`: invalid port "notaport"
+}
+
+func ExampleConn_SimpleQuery() {
+	ctx := context.Background()
+	conn, err := pgmoon.ConnectString(ctx, "postgres://app@localhost/shop")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer conn.Close(ctx)
+
+	results, err := conn.SimpleQuery(ctx, "update stock set n = n - 1 where item = 'pen'; select item, n from stock")
+	var pgErr *pgmoon.PgError
+	if errors.As(err, &pgErr) {
+		log.Fatalf("statement %d failed: %s (SQLSTATE %s)", len(results), pgErr.Message, pgErr.SQLState())
+	} else if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(results[0].CommandTag.RowsAffected(), "rows updated")
+	for _, row := range results[1].Rows {
+		fmt.Printf("%s: %s\n", row[0], row[1])
+	}
+}
+
+// A Dialer decides how the bytes travel; here every connection, including
+// the one CancelRequest opens, goes to a fixed address whatever the host.
+func ExampleConfig_dialer() {
+	cfg, err := pgmoon.ParseConfig("postgres://app@db.internal/shop")
+	if err != nil {
+		log.Fatal(err)
+	}
+	cfg.Dialer = dialerFunc(func(ctx context.Context, network, addr string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "tcp", "127.0.0.1:15432") // e.g. an SSH tunnel's local end
+	})
+	conn, err := pgmoon.Connect(context.Background(), cfg)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+}
+
+type dialerFunc func(ctx context.Context, network, addr string) (net.Conn, error)
+
+func (f dialerFunc) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	return f(ctx, network, addr)
+}
