@@ -37,6 +37,10 @@ type Conn struct {
 	mu       sync.Mutex // guards params and txStatus for readers outside calls
 	params   map[string]string
 	txStatus byte
+
+	// Reused by every call; a Conn runs one call at a time.
+	current  call
+	queryMsg protocol.Query
 }
 
 // ConnectString parses a connection string with ParseConfig and connects.
@@ -550,7 +554,8 @@ func (c *Conn) begin(ctx context.Context, op string) (*call, error) {
 		}
 		return nil, fmt.Errorf("pgmoon: %s: %w", op, ErrConnBusy)
 	}
-	k := &call{c: c, op: op, ctx: ctx}
+	k := &c.current
+	*k = call{c: c, op: op, ctx: ctx}
 	if ctx.Done() != nil {
 		k.done = make(chan struct{})
 		k.finished = make(chan struct{})

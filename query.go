@@ -105,7 +105,10 @@ func (c *Conn) SimpleQuery(ctx context.Context, sql string) ([]*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := c.fe.Send(&protocol.Query{SQL: sql}); err != nil {
+	c.queryMsg.SQL = sql
+	err = c.fe.Send(&c.queryMsg)
+	c.queryMsg.SQL = ""
+	if err != nil {
 		// Refused before anything was sent (a NUL byte in sql): the
 		// connection is untouched.
 		k.endUnused()
