@@ -30,7 +30,17 @@ func testCtx(t testing.TB) context.Context {
 // connect opens a connection to dsn and closes it when the test ends.
 func connect(t testing.TB, dsn string) *pgmoon.Conn {
 	t.Helper()
-	conn, err := pgmoon.ConnectString(testCtx(t), dsn)
+	cfg, err := pgmoon.ParseConfig(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return connectConfig(t, cfg)
+}
+
+// connectConfig opens a connection with cfg and closes it when the test ends.
+func connectConfig(t testing.TB, cfg *pgmoon.Config) *pgmoon.Conn {
+	t.Helper()
+	conn, err := pgmoon.Connect(testCtx(t), cfg)
 	if err != nil {
 		t.Fatalf("connect: %v", err)
 	}
@@ -432,10 +442,7 @@ func TestCustomDialer(t *testing.T) {
 	}
 	cfg.Host = "db.invalid" // only the relay knows where the server is
 	cfg.Dialer = relay
-	conn, err := pgmoon.Connect(testCtx(t), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn := connectConfig(t, cfg)
 	if got := scalar(t, conn, "select 'through the relay'"); got != "through the relay" {
 		t.Errorf("got %q", got)
 	}
@@ -503,10 +510,7 @@ func TestCancelWaitClosesConnection(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg.CancelWait = -1 // do not wait for the server: close at once
-	conn, err := pgmoon.Connect(testCtx(t), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn := connectConfig(t, cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	_, err = conn.SimpleQuery(ctx, "select pg_sleep(30)")
@@ -648,10 +652,7 @@ func TestTracer(t *testing.T) {
 	}
 	var buf bytes.Buffer
 	cfg.Tracer = protocol.NewTracer(&buf)
-	conn, err := pgmoon.Connect(testCtx(t), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn := connectConfig(t, cfg)
 	if _, err := conn.SimpleQuery(testCtx(t), "select 1"); err != nil {
 		t.Fatal(err)
 	}
@@ -684,10 +685,7 @@ func TestSSLModes(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg.SSLMode = pgmoon.SSLPrefer
-	conn, err := pgmoon.Connect(testCtx(t), cfg)
-	if err != nil {
-		t.Fatalf("prefer: %v", err)
-	}
+	conn := connectConfig(t, cfg)
 	if conn.UsesTLS() {
 		t.Error("prefer against a server without TLS reports TLS")
 	}

@@ -47,11 +47,8 @@ func TestFakeMalformedDataRowClosesConnection(t *testing.T) {
 		}),
 		pgtest.ExpectClose(),
 	})
-	conn, err := pgmoon.Connect(testCtx(t), fakeConfig(t, f))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = conn.SimpleQuery(testCtx(t), "select 1")
+	conn := connectConfig(t, fakeConfig(t, f))
+	_, err := conn.SimpleQuery(testCtx(t), "select 1")
 	var pe *pgmoon.ProtocolError
 	if !errors.As(err, &pe) || !errors.Is(err, protocol.ErrMalformed) {
 		t.Fatalf("err = %v, want a ProtocolError wrapping ErrMalformed", err)
@@ -86,11 +83,8 @@ func TestFakeImpossibleOrders(t *testing.T) {
 				pgtest.Send(tc.send...),
 				pgtest.ExpectClose(),
 			})
-			conn, err := pgmoon.Connect(testCtx(t), fakeConfig(t, f))
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, err = conn.SimpleQuery(testCtx(t), "select 1")
+			conn := connectConfig(t, fakeConfig(t, f))
+			_, err := conn.SimpleQuery(testCtx(t), "select 1")
 			var pe *pgmoon.ProtocolError
 			if !errors.As(err, &pe) || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want a ProtocolError saying %q", err, tc.want)
@@ -113,11 +107,8 @@ func TestFakeMessageTooLarge(t *testing.T) {
 	})
 	cfg := fakeConfig(t, f)
 	cfg.MaxMessageSize = 1 << 20
-	conn, err := pgmoon.Connect(testCtx(t), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = conn.SimpleQuery(testCtx(t), "copy t to stdout")
+	conn := connectConfig(t, cfg)
+	_, err := conn.SimpleQuery(testCtx(t), "copy t to stdout")
 	if !errors.Is(err, protocol.ErrTooLarge) || !conn.IsClosed() {
 		t.Fatalf("err = %v, closed = %v; want ErrTooLarge and a closed connection", err, conn.IsClosed())
 	}
@@ -131,11 +122,8 @@ func TestFakeServerHangsUpMidQuery(t *testing.T) {
 		pgtest.Send(&protocol.RowDescription{Fields: []protocol.FieldDescription{{Name: []byte("a"), DataTypeOID: 25, DataTypeSize: -1}}}),
 		pgtest.CloseConn(),
 	})
-	conn, err := pgmoon.Connect(testCtx(t), fakeConfig(t, f))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = conn.SimpleQuery(testCtx(t), "select 1")
+	conn := connectConfig(t, fakeConfig(t, f))
+	_, err := conn.SimpleQuery(testCtx(t), "select 1")
 	if err == nil || !conn.IsClosed() {
 		t.Fatalf("err = %v, closed = %v", err, conn.IsClosed())
 	}
@@ -179,10 +167,7 @@ func TestFakePasswordMessages(t *testing.T) {
 		})
 		cfg := fakeConfig(t, f)
 		cfg.Password = "open sesame"
-		conn, err := pgmoon.Connect(testCtx(t), cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
+		conn := connectConfig(t, cfg)
 		conn.Close(testCtx(t))
 		waitFake(t, f)
 	})
@@ -286,13 +271,10 @@ func TestFakeStallAfterCancel(t *testing.T) {
 	)
 	cfg := fakeConfig(t, f)
 	cfg.CancelWait = 200 * time.Millisecond
-	conn, err := pgmoon.Connect(testCtx(t), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn := connectConfig(t, cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	_, err = conn.SimpleQuery(ctx, "select pg_sleep(1000)")
+	_, err := conn.SimpleQuery(ctx, "select pg_sleep(1000)")
 	if !errors.Is(err, context.DeadlineExceeded) || !conn.IsClosed() {
 		t.Fatalf("err = %v, closed = %v", err, conn.IsClosed())
 	}
@@ -316,10 +298,7 @@ func TestFakeNoticeBetweenRows(t *testing.T) {
 		),
 		pgtest.ExpectType(&protocol.Terminate{}),
 	})
-	conn, err := pgmoon.Connect(testCtx(t), fakeConfig(t, f))
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn := connectConfig(t, fakeConfig(t, f))
 	res, err := conn.SimpleQuery(testCtx(t), "select a")
 	if err != nil {
 		t.Fatal(err)
