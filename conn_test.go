@@ -474,12 +474,23 @@ func TestUnixSocket(t *testing.T) {
 
 func TestContextCancelReachesServer(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	conn := connect(t, pgtest.Default(t).DSN())
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	srv := pgtest.Default(t)
+	watcher := connect(t, srv.DSN())
+	conn := connect(t, srv.DSN())
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	_, err := conn.SimpleQuery(ctx, "select pg_sleep(30)")
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("err = %v, want context.DeadlineExceeded", err)
+	done := make(chan error, 1)
+	go func() {
+		_, err := conn.SimpleQuery(ctx, "select pg_sleep(30)")
+		done <- err
+	}()
+	// Cancel once the server runs the query: a CancelRequest that arrives
+	// while the backend is still reading the command is ignored by design.
+	waitFor(t, watcher, fmt.Sprintf("select count(*) from pg_stat_activity where pid = %d and state = 'active'", conn.PID()), "1")
+	cancel()
+	err := <-done
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
 	}
 	// The server cancelled the statement (it was not merely abandoned), and
 	// the connection is ready for the next call.
@@ -493,9 +504,9 @@ func TestContextCancelReachesServer(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 	// A context that is already done sends nothing.
-	done, cancelDone := context.WithCancel(context.Background())
-	cancelDone()
-	if _, err := conn.SimpleQuery(done, "select 1"); !errors.Is(err, context.Canceled) {
+	ended, cancelEnded := context.WithCancel(context.Background())
+	cancelEnded()
+	if _, err := conn.SimpleQuery(ended, "select 1"); !errors.Is(err, context.Canceled) {
 		t.Errorf("done context: %v", err)
 	}
 	if got := scalar(t, conn, "select 'still fine'"); got != "still fine" {
