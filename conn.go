@@ -191,47 +191,60 @@ func (c *Conn) handshake(ctx context.Context, policy tlsPolicy) error {
 }
 
 // negotiateTLS sends SSLRequest and upgrades the connection when the server
-// agrees. See https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-SSL
+// agrees.
 func (c *Conn) negotiateTLS(ctx context.Context, policy tlsPolicy) error {
-	if err := c.send(&protocol.SSLRequest{}); err != nil {
+	tc, err := c.requestTLS(ctx, c.netConn, c.fe, policy)
+	if err != nil || tc == nil {
 		return err
 	}
-	if err := c.fe.Flush(); err != nil {
-		return err
+	c.mu.Lock()
+	c.netConn = tc
+	c.mu.Unlock()
+	c.usesTLS = true
+	c.setFrontend(tc)
+	return nil
+}
+
+// requestTLS sends SSLRequest through fe, which reads and writes nc, and
+// returns the TLS connection over nc when the server agrees, or nil when it
+// declines and policy allows plain text. Both the main connection and the
+// CancelRequest connection go through it.
+// See https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-SSL
+func (c *Conn) requestTLS(ctx context.Context, nc net.Conn, fe *protocol.Frontend, policy tlsPolicy) (*tls.Conn, error) {
+	if err := fe.Send(&protocol.SSLRequest{}); err != nil {
+		return nil, err
 	}
-	b, err := c.fe.ReadByte()
+	if err := fe.Flush(); err != nil {
+		return nil, err
+	}
+	b, err := fe.ReadByte()
 	if err != nil {
-		return fmt.Errorf("reading the answer to SSLRequest: %w", err)
+		return nil, fmt.Errorf("reading the answer to SSLRequest: %w", err)
 	}
 	switch b {
 	case 'S':
 		// Bytes that arrived with the 'S' were not protected by TLS and
 		// could have been injected by a man in the middle (CVE-2021-23222).
-		if c.fe.Buffered() > 0 {
-			return &ProtocolError{Op: "connect", Err: errors.New("server sent unencrypted data after agreeing to TLS")}
+		if fe.Buffered() > 0 {
+			return nil, &ProtocolError{Op: "connect", Err: errors.New("server sent unencrypted data after agreeing to TLS")}
 		}
-		tc := tls.Client(c.netConn, c.tlsConfig())
+		tc := tls.Client(nc, c.tlsConfig())
 		if err := tc.HandshakeContext(ctx); err != nil {
-			return fmt.Errorf("TLS handshake: %w", err)
+			return nil, fmt.Errorf("TLS handshake: %w", err)
 		}
-		c.mu.Lock()
-		c.netConn = tc
-		c.mu.Unlock()
-		c.usesTLS = true
-		c.setFrontend(tc)
-		return nil
+		return tc, nil
 	case 'N':
 		if policy == tlsRequired {
-			return errors.New("server does not support TLS, but sslmode requires it")
+			return nil, errors.New("server does not support TLS, but sslmode requires it")
 		}
-		return nil
+		return nil, nil
 	case 'E':
 		// The server answered with an ErrorResponse, which only servers
 		// too old to know SSLRequest do. Its text is not shown: it came
 		// before any authentication and could be forged (CVE-2024-10977).
-		return errors.New("server rejected the TLS request (answered with an error message)")
+		return nil, errors.New("server rejected the TLS request (answered with an error message)")
 	default:
-		return &ProtocolError{Op: "connect", Err: fmt.Errorf("invalid answer %q to SSLRequest", b)}
+		return nil, &ProtocolError{Op: "connect", Err: fmt.Errorf("invalid answer %q to SSLRequest", b)}
 	}
 }
 
@@ -268,9 +281,6 @@ func (c *Conn) authenticate() error {
 				return err
 			}
 		case *protocol.AuthenticationMD5Password:
-			if c.cfg.Password == "" {
-				return errNoPassword("md5")
-			}
 			if err := c.sendPassword("md5", auth.MD5Password(c.cfg.User, c.cfg.Password, m.Salt)); err != nil {
 				return err
 			}
@@ -335,12 +345,16 @@ func (c *Conn) authenticate() error {
 	}
 }
 
+// errNoPassword is refused before any credential is sent; it matches
+// auth.ErrNoPassword.
 func errNoPassword(method string) error {
-	return fmt.Errorf("server requested %s authentication, but no password was given", method)
+	return fmt.Errorf("server requested %s authentication, but no password was given (%w)", method, auth.ErrNoPassword)
 }
 
+// sendPassword answers a password request with payload, derived from the
+// configured password, or refuses when no password is configured.
 func (c *Conn) sendPassword(method, payload string) error {
-	if payload == "" {
+	if c.cfg.Password == "" {
 		return errNoPassword(method)
 	}
 	return c.sendFlush(&protocol.PasswordMessage{Password: payload})
@@ -495,19 +509,10 @@ func (c *Conn) CancelRequest(ctx context.Context) error {
 	defer stop()
 	var rw net.Conn = nc
 	if c.usesTLS {
-		fe := protocol.NewFrontend(nc, nc)
-		if err := fe.Send(&protocol.SSLRequest{}); err != nil {
+		// The cancel connection is encrypted like the main one.
+		tc, err := c.requestTLS(ctx, nc, protocol.NewFrontend(nc, nc), tlsRequired)
+		if err != nil {
 			return fmt.Errorf("pgmoon: cancel request: %w", err)
-		}
-		if err := fe.Flush(); err != nil {
-			return fmt.Errorf("pgmoon: cancel request: %w", err)
-		}
-		if b, err := fe.ReadByte(); err != nil || b != 'S' {
-			return fmt.Errorf("pgmoon: cancel request: server refused TLS for the cancel connection")
-		}
-		tc := tls.Client(nc, c.tlsConfig())
-		if err := tc.HandshakeContext(ctx); err != nil {
-			return fmt.Errorf("pgmoon: cancel request: TLS handshake: %w", err)
 		}
 		rw = tc
 	}

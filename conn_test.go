@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/pgmoon-go/pgmoon"
+	"github.com/pgmoon-go/pgmoon/auth"
 	"github.com/pgmoon-go/pgmoon/pgtest"
 	"github.com/pgmoon-go/pgmoon/protocol"
 	"go.uber.org/goleak"
@@ -103,7 +104,7 @@ func TestConnectAuthMethods(t *testing.T) {
 					none := cfg.Copy()
 					none.Password = ""
 					_, err = pgmoon.Connect(testCtx(t), none)
-					if err == nil || !strings.Contains(err.Error(), "no password was given") {
+					if !errors.Is(err, auth.ErrNoPassword) || !strings.Contains(err.Error(), "no password was given") {
 						t.Errorf("missing password: err = %v", err)
 					}
 				})
