@@ -25,11 +25,14 @@
 //
 // # Where the server comes from
 //
-// If PGMOON_TEST_DSN is set ([EnvDSN]), Start wraps that server: nothing is
+// [Start] takes the first of these that applies: PGMOON_TEST_DSN
+// ([EnvDSN]) names an existing server, which is used as it is (nothing is
 // started or stopped, its role should be allowed to create databases, and
-// the per-method users below are not available. Otherwise
-// PGMOON_TEST_BACKEND ([EnvBackend]) chooses: "local" (the default) or
-// "docker" (not implemented yet).
+// the per-method users below are not available); [WithDocker] asks for a
+// container; PGMOON_TEST_BACKEND ([EnvBackend]) says "local" or "docker";
+// [WithBinDir] asks for local binaries; local binaries are found; a Docker
+// engine answers. When nothing applies, the error says what to install.
+// The same test code runs on every backend.
 //
 // The local backend takes initdb and postgres from [WithBinDir], or else
 // from PATH, pg_config --bindir, /usr/lib/postgresql/*/bin or
@@ -42,20 +45,59 @@
 // "nobody". On Linux the server is killed if the test binary dies, and the
 // next Start removes directories that killed test binaries left behind.
 //
+// # Docker
+//
+// The Docker backend runs a container through github.com/ory/dockertest/v3
+// from the official postgres image (or any image with its environment
+// contract; see [Docker] for how the image and tag are chosen, and
+// PGMOON_TEST_IMAGE, [EnvImage]). It sets POSTGRES_USER,
+// POSTGRES_PASSWORD (random unless given), POSTGRES_DB and, if asked,
+// POSTGRES_INITDB_ARGS and POSTGRES_HOST_AUTH_METHOD; passes pgtest's and
+// [WithSetting]'s settings as -c flags; has the server listen on a free
+// port, published on 127.0.0.1 only under the same number; and waits until
+// the server answers a query over TCP. When the engine runs on this machine, the container's unix socket
+// is also mounted into a host directory ([Server.SocketDSN]).
+//
+// Every container carries labels (pgmoon.pgtest=1, the host name and the
+// process id of the test binary). [Server.Close] removes the container and
+// its volumes; so does an interrupt (SIGINT, SIGTERM, SIGHUP) of the test
+// binary, before it dies; and the next Docker start removes containers whose
+// test binary was killed outright.
+//
+// Machines that cannot pull images can build a stand-in from their own
+// PostgreSQL installation:
+//
+//	go run github.com/pgmoon-go/pgmoon/pgtest/cmd/pgtest-image
+//
+// builds pgmoon-local/postgres:MAJOR (in seconds, reused while up to date),
+// which the Docker backend uses in place of postgres:MAJOR when that image is
+// absent.
+//
+// # Versions and TLS
+//
+// [WithVersion] asks for one major version: local binaries of that version,
+// or the image tag of that name. [Versions] lists the versions available
+// here, and [Matrix] runs a test once per version, each against its own
+// server. [WithTLS] gives a started server a throwaway certificate
+// authority and a server certificate, turns on ssl, and makes [Server.DSN]
+// require TLS; [Server.RootCAs] and [Server.CAFile] verify the server.
+//
 // # Connection strings and users
 //
-// [Server.DSN] connects as the superuser "postgres" over TCP and
+// [Server.DSN] connects as the superuser over TCP ("postgres", trusted, for
+// a local server; POSTGRES_USER with its password for a container) and
 // [Server.SocketDSN] over the unix socket; [Server.URL] builds one for any
-// user and database. A local server also has one role per authentication
-// method, from [Server.User]: pg_hba.conf makes pgmoon_password use
-// password, pgmoon_md5 md5 (its password is stored as an MD5 hash) and
-// pgmoon_scram scram-sha-256, on the socket and on loopback; every other
-// role, pgmoon_trust included, is trusted.
+// user and database. A server pgtest started also has one role per
+// authentication method, from [Server.User]: pg_hba.conf makes
+// pgmoon_password use password, pgmoon_md5 md5 (its password is stored as
+// an MD5 hash), pgmoon_scram scram-sha-256 and pgmoon_trust trust, on the
+// socket and over TCP. On a local server every other role is trusted; in a
+// container the image's own rules apply to them.
 //
 // # Logs
 //
-// The server's log is kept in its temporary directory and can be copied
-// elsewhere with [WithLogOutput]. Errors from Start name the step that
+// A local server's log is kept in its temporary directory, a container's
+// by the engine (docker logs); [WithLogOutput] copies either elsewhere. Errors from Start name the step that
 // failed ("pgtest: initdb: ...") and end with the tail of the tool's output
 // or of the server log.
 //

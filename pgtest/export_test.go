@@ -1,6 +1,13 @@
 package pgtest
 
-import "time"
+import (
+	"context"
+	"time"
+
+	"github.com/ory/dockertest/v3/docker"
+
+	"github.com/pgmoon-go/pgmoon/pgtest/internal/pgimage"
+)
 
 // Internals reached by the external tests in package pgtest_test.
 
@@ -41,4 +48,22 @@ func SetStopGrace(d time.Duration) (restore func()) {
 	old := stopGrace
 	stopGrace = d
 	return func() { stopGrace = old }
+}
+
+// EnsureTestImage makes sure the engine has an image the Docker backend can
+// run without pulling: if it has no postgres or pgmoon-local/postgres image
+// of a major version, it builds pgmoon-local/postgres from the local
+// PostgreSQL installation (reused while up to date).
+func EnsureTestImage(client *docker.Client) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	vs, err := Versions(ctx, WithDocker(Docker{}))
+	if err != nil {
+		return err
+	}
+	if len(vs) > 0 {
+		return nil
+	}
+	_, err = pgimage.Ensure(ctx, client, pgimage.Options{})
+	return err
 }

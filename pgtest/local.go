@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pgmoon-go/pgmoon/pgtest/internal/pgbin"
 )
 
 // Files and names of a local server's temporary directory,
@@ -68,7 +70,7 @@ type localBackend struct{}
 // localServer is one postgres that localBackend started.
 type localServer struct {
 	o       *options
-	bins    binaries
+	bins    pgbin.Binaries
 	run     *osUser // account of the child processes; nil: this process's
 	dir     string  // temporary directory; also the socket directory
 	dataDir string
@@ -79,9 +81,9 @@ type localServer struct {
 
 func (localBackend) start(ctx context.Context, o *options) (*Server, error) {
 	removeStaleDirs()
-	bins, err := findBinaries(ctx, o.binDir)
+	bins, err := pgbin.FindVersion(ctx, o.binDir, o.version)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("pgtest: %w", err)
 	}
 	run, err := serverUser()
 	if err != nil {
@@ -131,7 +133,7 @@ func (l *localServer) setUp(ctx context.Context) (*Server, error) {
 	}
 
 	s := &Server{
-		backend:   "local",
+		backend:   BackendLocal,
 		dsn:       fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port),
 		socketDSN: fmt.Sprintf("host=%s port=%d user=postgres dbname=postgres sslmode=disable", quoteKeywordValue(l.dir), port),
 		host:      "127.0.0.1",
@@ -232,26 +234,12 @@ func chownTree(dir string, u *osUser) error {
 func (l *localServer) command(ctx context.Context, path string, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, path, args...)
 	cmd.Dir = l.dir
-	cmd.Env = childEnv()
+	cmd.Env = pgbin.CleanEnv()
 	cmd.SysProcAttr = sysProcAttr(l.run)
 	// Grandchildren (postgres backends, initdb's bootstrap) may hold an
 	// output pipe open a little longer than their parent lives.
 	cmd.WaitDelay = 5 * time.Second
 	return cmd
-}
-
-// childEnv is this process's environment minus the PG* variables, which
-// would point libpq-style tools elsewhere, with messages in English so that
-// pgtest can read the log.
-func childEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "PG") || strings.HasPrefix(kv, "LC_ALL=") {
-			continue
-		}
-		env = append(env, kv)
-	}
-	return append(env, "LC_ALL=C")
 }
 
 func (l *localServer) initdb(ctx context.Context) error {
@@ -262,7 +250,7 @@ func (l *localServer) initdb(ctx context.Context) error {
 	if l.o.logOutput != nil {
 		w = io.MultiWriter(&out, l.o.logOutput)
 	}
-	cmd := l.command(ctx, l.bins.initdb,
+	cmd := l.command(ctx, l.bins.Initdb,
 		"-D", l.dataDir,
 		"--no-sync",
 		"-U", "postgres",
@@ -334,7 +322,7 @@ func (l *localServer) launch(ctx context.Context, port int) error {
 		args = append(args, "-c", s.name+"="+s.value)
 	}
 	// Not CommandContext's ctx: the server must outlive Start.
-	cmd := l.command(context.Background(), l.bins.postgres, args...)
+	cmd := l.command(context.Background(), l.bins.Postgres, args...)
 	var w io.Writer = l.logFile
 	if l.o.logOutput != nil {
 		w = io.MultiWriter(l.logFile, l.o.logOutput)

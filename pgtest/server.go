@@ -2,25 +2,33 @@ package pgtest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
+	"sync"
 
 	"github.com/pgmoon-go/pgmoon"
-	"sync"
+	"github.com/pgmoon-go/pgmoon/pgtest/internal/pgbin"
 )
 
 // Environment variables that choose where [Start] gets its server.
 const (
 	// EnvDSN names an existing server to use instead of starting one, as a
 	// URL or keyword/value connection string. Its role should be allowed to
-	// create databases. When set, it takes precedence over EnvBackend.
+	// create databases. When set, it takes precedence over everything else.
 	EnvDSN = "PGMOON_TEST_DSN"
 
 	// EnvBackend selects how a server is started when EnvDSN is unset:
-	// "local" (the default) runs initdb and postgres from this machine,
-	// "docker" is reserved for a container backend.
+	// "local" runs initdb and postgres from this machine, "docker" runs
+	// a container. Unset, Start uses local binaries if it finds them and
+	// Docker otherwise.
 	EnvBackend = "PGMOON_TEST_BACKEND"
+)
+
+// Backends, as [Server.Backend] reports them and EnvBackend names them.
+const (
+	BackendLocal    = "local"    // initdb and postgres from this machine
+	BackendDocker   = "docker"   // a container started through dockertest
+	BackendExternal = "external" // the server named by PGMOON_TEST_DSN
 )
 
 // Authentication methods accepted by [Server.User]. Each names a pg_hba.conf
@@ -44,7 +52,7 @@ type User struct {
 // and owns, or an existing one named by PGMOON_TEST_DSN. Its methods are safe
 // for concurrent use.
 type Server struct {
-	backend   string // "local" or "external"
+	backend   string // BackendLocal, BackendDocker or BackendExternal
 	dsn       string // superuser connection string
 	socketDSN string // the same over the unix socket, or ""
 	host      string
@@ -53,49 +61,126 @@ type Server struct {
 	users     map[string]User // by method; nil unless pgtest manages the server
 	stop      func() error    // stops and removes the server; nil if not ours
 	local     *localServer    // the process of a local server; nil otherwise
+	docker    *dockerServer   // the container of a Docker server; nil otherwise
+	container string          // id of the Docker container, or ""
+	tls       *tlsFiles       // set up by WithTLS; nil otherwise
+	major     int             // server major version, e.g. 15
 	closeOnce sync.Once
 	closeErr  error
 }
 
-// A backend provides a server. Start picks one with selectBackend; a Docker
-// backend will be another implementation.
+// A backend provides a server.
 type backend interface {
 	start(ctx context.Context, o *options) (*Server, error)
 }
 
-// selectBackend reads EnvDSN and EnvBackend.
-func selectBackend() (backend, error) {
-	if dsn := os.Getenv(EnvDSN); dsn != "" {
-		return externalBackend{dsn: dsn}, nil
+// A choice holds what selectBackend reads, so tests can vary it.
+type choice struct {
+	dsn, backend string  // EnvDSN and EnvBackend
+	docker       *Docker // WithDocker, or nil
+	binDir       string  // WithBinDir
+	version      string  // WithVersion
+	// localErr and dockerErr report why a backend is not available; they
+	// are called only when the choice is automatic.
+	localErr  func() error
+	dockerErr func() error
+}
+
+// selectBackend applies the order documented at Start.
+func selectBackend(c choice) (backend, error) {
+	if c.dsn != "" {
+		return externalBackend{dsn: c.dsn}, nil
 	}
-	switch name := os.Getenv(EnvBackend); name {
-	case "", "local":
+	if c.docker != nil {
+		return dockerBackend{d: *c.docker}, nil
+	}
+	switch c.backend {
+	case BackendLocal:
 		return localBackend{}, nil
-	case "docker":
-		return nil, errors.New("pgtest: docker backend: not implemented yet; " +
-			"unset " + EnvBackend + " to use local PostgreSQL binaries, or set " + EnvDSN)
+	case BackendDocker:
+		return dockerBackend{}, nil
+	case "":
 	default:
-		return nil, fmt.Errorf("pgtest: %s=%q: unknown backend (want local or docker)", EnvBackend, name)
+		return nil, fmt.Errorf("pgtest: %s=%q: unknown backend (want %s or %s)", EnvBackend, c.backend, BackendLocal, BackendDocker)
+	}
+	if c.binDir != "" {
+		return localBackend{}, nil
+	}
+	localErr := c.localErr()
+	if localErr == nil {
+		return localBackend{}, nil
+	}
+	dockerErr := c.dockerErr()
+	if dockerErr == nil {
+		return dockerBackend{}, nil
+	}
+	want := "a PostgreSQL server"
+	if c.version != "" {
+		want = "PostgreSQL " + c.version
+	}
+	return nil, fmt.Errorf("pgtest: no way to start %s here:\n"+
+		"\tlocal binaries: %v\n\tDocker: %v\n"+
+		"Install the PostgreSQL server (Debian/Ubuntu: apt-get install postgresql; Fedora/RHEL: dnf install postgresql-server; "+
+		"macOS: brew install postgresql), or install and start Docker, or set %s to the connection string of an existing server",
+		want, localErr, dockerErr, EnvDSN)
+}
+
+// choiceFor reads the environment and the options for selectBackend.
+func choiceFor(ctx context.Context, o *options) choice {
+	return choice{
+		dsn:     os.Getenv(EnvDSN),
+		backend: os.Getenv(EnvBackend),
+		docker:  o.docker,
+		binDir:  o.binDir,
+		version: o.version,
+		localErr: func() error {
+			_, err := pgbin.FindVersion(ctx, o.binDir, o.version)
+			return err
+		},
+		dockerErr: func() error {
+			_, err := newPool(ctx, "")
+			return err
+		},
 	}
 }
 
-// Start provides a server: the existing one named by PGMOON_TEST_DSN if that
-// is set, otherwise a new one from the backend PGMOON_TEST_BACKEND selects
-// (local binaries by default). ctx bounds the whole start-up; the server
-// itself outlives it. Call [Server.Close] when done.
+// Start provides a server. The first of these that applies decides where
+// it comes from:
+//
+//  1. PGMOON_TEST_DSN ([EnvDSN]) is set: that existing server is used.
+//  2. [WithDocker] is given: a Docker container.
+//  3. PGMOON_TEST_BACKEND ([EnvBackend]) is "local" or "docker".
+//  4. [WithBinDir] is given: the local backend.
+//  5. PostgreSQL binaries are found on this machine (of the version asked
+//     for with [WithVersion], if any): the local backend.
+//  6. A Docker engine answers: the Docker backend.
+//
+// If none applies, the error says what to install. ctx bounds the whole
+// start-up; the server itself outlives it. Call [Server.Close] when done.
 //
 // Every error names the step that failed ("pgtest: initdb: ...") and, for a
-// local server, ends with the tail of the tool's output or the server log.
+// server pgtest started, ends with the tail of the tool's output or the
+// server log.
 func Start(ctx context.Context, opts ...Option) (*Server, error) {
 	o := &options{startTimeout: defaultStartTimeout}
 	for _, opt := range opts {
 		opt(o)
 	}
-	b, err := selectBackend()
+	b, err := selectBackend(choiceFor(ctx, o))
 	if err != nil {
 		return nil, err
 	}
-	return b.start(ctx, o)
+	s, err := b.start(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.finishSetUp(ctx, o); err != nil {
+		if cerr := s.Close(); cerr != nil {
+			err = fmt.Errorf("%w\n(cleaning up: %v)", err, cerr)
+		}
+		return nil, err
+	}
+	return s, nil
 }
 
 // DSN returns a URL connecting as the superuser. For a local server it is
@@ -122,16 +207,26 @@ func (s *Server) Port() int { return s.port }
 // it is not known (an external server reached over TCP).
 func (s *Server) SocketDir() string { return s.socketDir }
 
-// Backend reports where the server comes from: "local" for one pgtest
-// started from local binaries, "external" for PGMOON_TEST_DSN.
+// Backend reports where the server comes from: [BackendLocal],
+// [BackendDocker] or [BackendExternal].
 func (s *Server) Backend() string { return s.backend }
+
+// MajorVersion returns the server's major version number, such as 15 (9
+// for the 9.x releases).
+func (s *Server) MajorVersion() int { return s.major }
+
+// ContainerID returns the id of the Docker container running the server,
+// or "" if it does not run in one that pgtest started. It is what docker
+// logs and docker exec take.
+func (s *Server) ContainerID() string { return s.container }
 
 // User returns the role that authenticates with method: one of "trust",
 // "password", "md5" or "scram-sha-256". The md5 role's password is stored
 // as an MD5 hash (so the server really runs MD5), the password and
 // scram-sha-256 roles' as SCRAM verifiers. pg_hba.conf applies the method on
-// the unix socket and on TCP loopback. Only a server pgtest started has these
-// roles.
+// the unix socket and over TCP (from loopback for a local server, from any
+// address for a container, whose connections arrive from the engine's
+// network). Only a server pgtest started has these roles.
 func (s *Server) User(method string) (User, error) {
 	if s.users == nil {
 		return User{}, fmt.Errorf("pgtest: user %q: per-method users need a pgtest-managed server "+
@@ -183,7 +278,7 @@ func (b externalBackend) start(ctx context.Context, o *options) (*Server, error)
 	if err != nil {
 		return nil, fmt.Errorf("pgtest: %s: %w", EnvDSN, err)
 	}
-	s := &Server{backend: "external", dsn: b.dsn, host: cfg.Host, port: int(cfg.Port)}
+	s := &Server{backend: BackendExternal, dsn: b.dsn, host: cfg.Host, port: int(cfg.Port)}
 	if isSocketDir(s.host) {
 		s.socketDir = s.host
 		s.socketDSN = b.dsn

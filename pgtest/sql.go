@@ -12,9 +12,8 @@ import (
 	"github.com/pgmoon-go/pgmoon"
 )
 
-// runSQL runs each statement in its own simple query, in order, on one
-// connection, so session settings carry from one statement to the next.
-func runSQL(ctx context.Context, dsn string, stmts ...string) (err error) {
+// withConn connects to dsn, calls f, and closes the connection.
+func withConn(ctx context.Context, dsn string, f func(*pgmoon.Conn) error) (err error) {
 	conn, err := pgmoon.ConnectString(ctx, dsn)
 	if err != nil {
 		return err
@@ -26,12 +25,36 @@ func runSQL(ctx context.Context, dsn string, stmts ...string) (err error) {
 			err = fmt.Errorf("close: %w", cerr)
 		}
 	}()
-	for _, q := range stmts {
-		if _, err := conn.SimpleQuery(ctx, q); err != nil {
+	return f(conn)
+}
+
+// runSQL runs each statement in its own simple query, in order, on one
+// connection, so session settings carry from one statement to the next.
+func runSQL(ctx context.Context, dsn string, stmts ...string) error {
+	return withConn(ctx, dsn, func(conn *pgmoon.Conn) error {
+		for _, q := range stmts {
+			if _, err := conn.SimpleQuery(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// queryValue runs a query returning one value and returns it as text.
+func queryValue(ctx context.Context, dsn, query string) (v string, err error) {
+	err = withConn(ctx, dsn, func(conn *pgmoon.Conn) error {
+		res, err := conn.SimpleQuery(ctx, query)
+		if err != nil {
 			return err
 		}
-	}
-	return nil
+		if len(res) != 1 || len(res[0].Rows) != 1 || len(res[0].Rows[0]) != 1 || res[0].Rows[0][0] == nil {
+			return fmt.Errorf("%q: want one non-null value", query)
+		}
+		v = string(res[0].Rows[0][0])
+		return nil
+	})
+	return v, err
 }
 
 // ping connects and runs select 1.
