@@ -17,6 +17,8 @@ import (
 
 	"github.com/ory/dockertest/v3"
 	dc "github.com/ory/dockertest/v3/docker"
+
+	"github.com/pgmoon-go/pgmoon/pgtest/internal/pgimage"
 )
 
 // Docker configures a server that pgtest runs in a Docker container, through
@@ -60,7 +62,7 @@ const DefaultTag = "18"
 // Paths inside a container pgtest starts.
 const (
 	containerSocketDir = "/pgtest-socket" // bind-mounted from the host when the engine is local
-	localImageRepo     = "pgmoon-local/postgres"
+	localImageRepo     = pgimage.DefaultRepository
 	officialImageRepo  = "postgres"
 	imageBuildHint     = "on a machine that cannot pull images, build one from the local PostgreSQL " +
 		"installation: go run github.com/pgmoon-go/pgmoon/pgtest/cmd/pgtest-image"

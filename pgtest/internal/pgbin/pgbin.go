@@ -125,31 +125,40 @@ func MajorVersion(ctx context.Context, postgres string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%s --version: %w", postgres, err)
 	}
-	return ParseMajor(string(out))
+	_, major, err := ParseVersion(string(out))
+	return major, err
 }
 
-// ParseMajor extracts the major version from postgres --version output.
-func ParseMajor(out string) (string, error) {
-	_, rest, ok := strings.Cut(out, "(PostgreSQL) ")
+// ParseVersion reads postgres --version output: "postgres (PostgreSQL)
+// 15.4 (Debian 15.4-1.pgdg120+1)" gives "15.4" and "15"; "postgres
+// (PostgreSQL) 9.6.24" gives "9.6.24" and "9.6"; "17beta1" gives "17".
+func ParseVersion(out string) (version, major string, err error) {
+	_, rest, ok := strings.Cut(out, "(PostgreSQL)")
 	if !ok {
-		return "", fmt.Errorf("unexpected postgres --version output %q", strings.TrimSpace(out))
+		return "", "", fmt.Errorf("no \"(PostgreSQL)\" in %q", out)
 	}
-	end := strings.IndexFunc(rest, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
-	if end >= 0 {
-		rest = rest[:end]
+	fields := strings.Fields(rest)
+	if len(fields) == 0 {
+		return "", "", fmt.Errorf("no version number in %q", out)
 	}
-	parts := strings.Split(rest, ".")
-	if parts[0] == "" {
-		return "", fmt.Errorf("unexpected postgres --version output %q", strings.TrimSpace(out))
+	version = fields[0]
+	end := 0
+	for end < len(version) && (version[end] == '.' || version[end] >= '0' && version[end] <= '9') {
+		end++
 	}
-	n, err := strconv.Atoi(parts[0])
-	if err != nil {
-		return "", fmt.Errorf("unexpected postgres --version output %q", strings.TrimSpace(out))
+	nums := strings.Split(version[:end], ".")
+	first, err := strconv.Atoi(nums[0])
+	if err != nil || first == 0 {
+		return "", "", fmt.Errorf("no version number in %q", out)
 	}
-	if n < 10 && len(parts) > 1 { // 9.6.24: the major version has two parts
-		return parts[0] + "." + parts[1], nil
+	major = nums[0]
+	if first < 10 {
+		if len(nums) < 2 || nums[1] == "" {
+			return "", "", fmt.Errorf("no minor version in %q", out)
+		}
+		major += "." + nums[1]
 	}
-	return parts[0], nil
+	return version, major, nil
 }
 
 // binariesIn returns the programs in dir, or the names of those missing.

@@ -5,21 +5,22 @@ import (
 	"testing"
 )
 
-func TestParseMajor(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)\n", "15"},
-		{"postgres (PostgreSQL) 17.2\n", "17"},
-		{"postgres (PostgreSQL) 18beta1\n", "18"},
-		{"postgres (PostgreSQL) 9.6.24\n", "9.6"},
+func TestParseVersion(t *testing.T) {
+	for _, tc := range []struct{ out, version, major string }{
+		{"postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)\n", "15.18", "15"},
+		{"postgres (PostgreSQL) 16.2", "16.2", "16"},
+		{"postgres (PostgreSQL) 9.6.24", "9.6.24", "9.6"},
+		{"postgres (PostgreSQL) 17beta1", "17beta1", "17"},
+		{"postgres (PostgreSQL) 10.23 (Ubuntu 10.23-1.pgdg20.04+1)", "10.23", "10"},
 	} {
-		got, err := ParseMajor(tc.in)
-		if err != nil || got != tc.want {
-			t.Errorf("ParseMajor(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+		v, m, err := ParseVersion(tc.out)
+		if err != nil || v != tc.version || m != tc.major {
+			t.Errorf("ParseVersion(%q) = %q, %q, %v; want %q, %q", tc.out, v, m, err, tc.version, tc.major)
 		}
 	}
-	for _, bad := range []string{"", "postgres 15.1", "postgres (PostgreSQL) x"} {
-		if got, err := ParseMajor(bad); err == nil {
-			t.Errorf("ParseMajor(%q) = %q, want an error", bad, got)
+	for _, out := range []string{"", "psql 15.4", "postgres 15.1", "postgres (PostgreSQL)", "postgres (PostgreSQL) beta", "postgres (PostgreSQL) x", "postgres (PostgreSQL) 9"} {
+		if _, _, err := ParseVersion(out); err == nil {
+			t.Errorf("ParseVersion(%q): no error", out)
 		}
 	}
 }
