@@ -51,9 +51,12 @@
 // from the official postgres image (or any image with its environment
 // contract; see [Docker] for how the image and tag are chosen, and
 // PGMOON_TEST_IMAGE, [EnvImage]). It sets POSTGRES_USER,
-// POSTGRES_PASSWORD (random unless given), POSTGRES_DB and, if asked,
-// POSTGRES_INITDB_ARGS and POSTGRES_HOST_AUTH_METHOD; passes pgtest's and
-// [WithSetting]'s settings as -c flags; has the server listen on a free
+// POSTGRES_PASSWORD (random unless given), POSTGRES_DB,
+// POSTGRES_INITDB_ARGS (--no-sync, then [Docker.InitDBArgs]), TZ=Etc/UTC
+// (which [Docker.Env] can override) and, if asked,
+// POSTGRES_HOST_AUTH_METHOD; passes pgtest's and
+// [WithSetting]'s settings as -c flags; keeps /var/lib/postgresql, where
+// the data directory is, in memory (tmpfs); has the server listen on a free
 // port, published on 127.0.0.1 only under the same number; and waits until
 // the server answers a query over TCP. When the engine runs on this machine, the container's unix socket
 // is also mounted into a host directory ([Server.SocketDSN]).
