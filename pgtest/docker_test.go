@@ -222,19 +222,9 @@ func TestDockerTrust(t *testing.T) {
 func TestDockerStartFailure(t *testing.T) {
 	clearBackendEnv(t)
 	client := dockerEngine(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
 	start := time.Now()
-	s, err := pgtest.Start(ctx, pgtest.WithDocker(pgtest.Docker{InitDBArgs: "--no-such-option"}))
-	if err == nil {
-		s.Close()
-		t.Fatal("Start succeeded")
-	}
-	for _, want := range []string{"exited during start-up", "container log", "no-such-option"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error %q\ndoes not say %q", err, want)
-		}
-	}
+	startFails(t, []string{"exited during start-up", "container log", "no-such-option"},
+		pgtest.WithDocker(pgtest.Docker{InitDBArgs: "--no-such-option"}))
 	if d := time.Since(start); d > time.Minute {
 		t.Errorf("Start took %v to notice", d)
 	}
@@ -266,17 +256,8 @@ func TestDockerNoEngine(t *testing.T) {
 func TestDockerMissingImage(t *testing.T) {
 	clearBackendEnv(t)
 	dockerEngine(t)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	_, err := pgtest.Start(ctx, pgtest.WithDocker(pgtest.Docker{Image: "pgmoon-local/no-such-image"}), pgtest.WithVersion("8"))
-	if err == nil {
-		t.Fatal("Start succeeded")
-	}
-	for _, want := range []string{"image pgmoon-local/no-such-image:8 is not in the engine", "pgtest-image"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error %q\ndoes not say %q", err, want)
-		}
-	}
+	startFails(t, []string{"image pgmoon-local/no-such-image:8 is not in the engine", "pgtest-image"},
+		pgtest.WithDocker(pgtest.Docker{Image: "pgmoon-local/no-such-image"}), pgtest.WithVersion("8"))
 }
 
 // TestWithTLS starts a server with TLS on each backend and checks that the

@@ -56,3 +56,53 @@ func ExampleServer_User() {
 	}
 	_ = TestSCRAM
 }
+
+// A test that needs its own server in a container, with the official
+// image's environment variables, a server setting and TLS.
+func ExampleWithDocker() {
+	TestWithContainer := func(t *testing.T) {
+		s, err := pgtest.Start(t.Context(),
+			pgtest.WithDocker(pgtest.Docker{
+				Image:      "postgres:17",
+				User:       "app",
+				Database:   "shop",
+				InitDBArgs: "--data-checksums",
+			}),
+			pgtest.WithSetting("max_connections", "50"),
+			pgtest.WithTLS(),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+
+		conn, err := pgmoon.ConnectString(t.Context(), s.DSN()) // app@shop, sslmode=require
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(t.Context())
+		// ...
+	}
+	_ = TestWithContainer
+}
+
+// A test that runs once per PostgreSQL major version available here, each
+// against a server of its own.
+func ExampleMatrix() {
+	TestEveryVersion := func(t *testing.T) {
+		versions, err := pgtest.Versions(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		pgtest.Matrix(t, versions, func(t *testing.T, s *pgtest.Server) {
+			conn, err := pgmoon.ConnectString(t.Context(), s.DSN())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close(t.Context())
+			t.Logf("PostgreSQL %d", s.MajorVersion())
+			// ...
+		})
+	}
+	_ = TestEveryVersion
+}

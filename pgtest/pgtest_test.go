@@ -431,14 +431,22 @@ func TestStartRetriesTakenPort(t *testing.T) {
 
 func TestStartFailureLog(t *testing.T) {
 	clearBackendEnv(t)
+	startFails(t, []string{"pgtest: start postgres: exited during start-up", "server log", "no_such_setting"},
+		pgtest.WithSetting("no_such_setting", "1"))
+}
+
+// startFails checks that Start with opts fails with an error saying each of
+// wants.
+func startFails(t *testing.T, wants []string, opts ...pgtest.Option) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	s, err := pgtest.Start(ctx, pgtest.WithSetting("no_such_setting", "1"))
+	s, err := pgtest.Start(ctx, opts...)
 	if err == nil {
 		s.Close()
-		t.Fatal("Start succeeded with an unknown setting")
+		t.Fatal("Start succeeded")
 	}
-	for _, want := range []string{"pgtest: start postgres: exited during start-up", "server log", "no_such_setting"} {
+	for _, want := range wants {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q\ndoes not say %q", err, want)
 		}
