@@ -1,7 +1,9 @@
 package pgtest_test
 
 import (
+	"archive/tar"
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -433,4 +435,73 @@ func TestDockerMatrix(t *testing.T) {
 	if strings.Join(ran, ",") != strings.Join(versions, ",") {
 		t.Errorf("ran %v, want %v", ran, versions)
 	}
+}
+
+// TestDockerImageVolumes runs images that declare a VOLUME where the
+// official images do (/var/lib/postgresql/data before PostgreSQL 18,
+// /var/lib/postgresql since), over pgtest's tmpfs there, and checks that
+// Close removes the anonymous volumes with the container.
+func TestDockerImageVolumes(t *testing.T) {
+	clearBackendEnv(t)
+	client := dockerEngine(t)
+	versions, err := pgtest.Versions(context.Background(), pgtest.WithDocker(pgtest.Docker{}))
+	if err != nil || len(versions) == 0 {
+		t.Fatalf("Versions = %v, %v", versions, err)
+	}
+	var base string
+	for _, repo := range []string{"postgres", "pgmoon-local/postgres"} {
+		if _, err := client.InspectImage(repo + ":" + versions[0]); err == nil {
+			base = repo + ":" + versions[0]
+			break
+		}
+	}
+	for _, volume := range []string{"/var/lib/postgresql/data", "/var/lib/postgresql"} {
+		t.Run(volume, func(t *testing.T) {
+			image := "pgmoon-test/volume:" + strings.NewReplacer("/", "-").Replace(strings.Trim(volume, "/"))
+			buildImage(t, client, image, "FROM "+base+"\nVOLUME "+volume+"\n")
+			before := volumeNames(t, client)
+			s := startDocker(t, pgtest.Docker{Image: image})
+			if got := queryOne(t, s.DSN(), "select 1"); got != "1" {
+				t.Errorf("select 1 = %q", got)
+			}
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			for name := range volumeNames(t, client) {
+				if !before[name] {
+					t.Errorf("volume %s left behind", name)
+				}
+			}
+		})
+	}
+}
+
+// buildImage builds a one-file Dockerfile as image, removed when the test
+// ends.
+func buildImage(t *testing.T, client *dc.Client, image, dockerfile string) {
+	t.Helper()
+	var ctxTar bytes.Buffer
+	tw := tar.NewWriter(&ctxTar)
+	tw.WriteHeader(&tar.Header{Name: "Dockerfile", Mode: 0o644, Size: int64(len(dockerfile))})
+	tw.Write([]byte(dockerfile))
+	tw.Close()
+	var out bytes.Buffer
+	err := client.BuildImage(dc.BuildImageOptions{Name: image, InputStream: &ctxTar, OutputStream: &out, RmTmpContainer: true})
+	if err != nil {
+		t.Fatalf("build %s: %v\n%s", image, err, out.String())
+	}
+	t.Cleanup(func() { client.RemoveImage(image) })
+}
+
+func volumeNames(t *testing.T, client *dc.Client) map[string]bool {
+	t.Helper()
+	vols, err := client.ListVolumes(dc.ListVolumesOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := make(map[string]bool)
+	for _, v := range vols {
+		names[v.Name] = true
+	}
+	return names
 }

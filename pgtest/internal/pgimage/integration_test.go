@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -22,9 +23,18 @@ import (
 	"github.com/pgmoon-go/pgmoon/pgtest/internal/pgimage"
 )
 
-// containerLabel marks containers that tests start, so that leftovers can
-// be found and removed.
-const containerLabel = "pgmoon.pgtest"
+// containerLabels are the labels pgtest gives its containers (see
+// pgtest/docker.go), so that pgtest's next Docker start removes a container
+// this test leaves behind if it is killed.
+func containerLabels() map[string]string {
+	host, _ := os.Hostname()
+	return map[string]string{
+		"pgmoon.pgtest":         "1",
+		"pgmoon.pgtest.host":    host,
+		"pgmoon.pgtest.pid":     strconv.Itoa(os.Getpid()),
+		"pgmoon.pgtest.started": time.Now().UTC().Format(time.RFC3339),
+	}
+}
 
 // requireDocker is the environment variable that turns a missing engine
 // or installation from a skip into a failure.
@@ -108,7 +118,7 @@ func startContainer(t *testing.T, ctx context.Context, client *docker.Client, im
 			Image:        image,
 			Env:          env,
 			Cmd:          cmd,
-			Labels:       map[string]string{containerLabel: "1"},
+			Labels:       containerLabels(),
 			ExposedPorts: map[docker.Port]struct{}{"5432/tcp": {}},
 		},
 		HostConfig: &docker.HostConfig{
