@@ -2,6 +2,7 @@ package pgbin
 
 import (
 	"context"
+	"strings"
 	"testing"
 )
 
@@ -51,4 +52,21 @@ func TestInstalled(t *testing.T) {
 	if got, err := FindVersion(ctx, b.Dir, "8.0"); err == nil {
 		t.Errorf("FindVersion(%s, 8.0) = %+v, want an error", b.Dir, got)
 	}
+}
+
+// FuzzParseVersion checks that ParseVersion never panics and that what it
+// accepts is consistent: the major version is a prefix of the version.
+func FuzzParseVersion(f *testing.F) {
+	for _, s := range []string{"postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)\n", "postgres (PostgreSQL) 9.6.24", "postgres (PostgreSQL) 17beta1", "(PostgreSQL) .", "(PostgreSQL) 9."} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, out string) {
+		version, major, err := ParseVersion(out)
+		if err != nil {
+			return
+		}
+		if major == "" || !strings.HasPrefix(version, major) {
+			t.Errorf("ParseVersion(%q) = %q, %q", out, version, major)
+		}
+	})
 }

@@ -309,3 +309,23 @@ func TestHash(t *testing.T) {
 		t.Error("hash did not change with a big file's time")
 	}
 }
+
+// FuzzParseLdd checks that parseLdd never panics and returns only absolute
+// paths, each taken from the output.
+func FuzzParseLdd(f *testing.F) {
+	f.Add("\tlibz.so.1 => /lib/x86_64-linux-gnu/libz.so.1 (0x00007f00)\n\t/lib64/ld-linux-x86-64.so.2 (0x1)\n\tlibfoo.so.1 => not found\n\tlinux-vdso.so.1 (0x2)\n")
+	f.Add("=> (\n=>\n/ (")
+	f.Fuzz(func(t *testing.T, out string) {
+		libs, missing := parseLdd(out)
+		for _, l := range libs {
+			if !strings.HasPrefix(l, "/") || !strings.Contains(out, l) {
+				t.Errorf("parseLdd(%q): library %q", out, l)
+			}
+		}
+		for _, m := range missing {
+			if !strings.Contains(out, m) {
+				t.Errorf("parseLdd(%q): missing %q", out, m)
+			}
+		}
+	})
+}

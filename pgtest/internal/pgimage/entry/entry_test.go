@@ -3,6 +3,7 @@ package entry
 import (
 	"errors"
 	"io/fs"
+	"slices"
 	"strings"
 	"testing"
 
@@ -378,4 +379,29 @@ func TestScriptEnv(t *testing.T) {
 	if n := strings.Count(strings.Join(got, "\n"), "PGPASSWORD="); n != 1 || !strings.Contains(strings.Join(got, "\n"), "PGPASSWORD=mine") {
 		t.Errorf("scriptEnv with PGPASSWORD set: %q", got)
 	}
+}
+
+// FuzzSplitWords checks that SplitWords never panics and that the words it
+// returns, quoted again for the shell, split back into the same words.
+func FuzzSplitWords(f *testing.F) {
+	for _, s := range []string{`--data-checksums --locale=C`, `'a b' "c\"d" e\ f`, `""`, `"unterminated`, `a\`, "x\\\ny"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		words, err := SplitWords(s)
+		if err != nil {
+			return
+		}
+		quoted := make([]string, len(words))
+		for i, w := range words {
+			quoted[i] = "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
+		}
+		again, err := SplitWords(strings.Join(quoted, " "))
+		if err != nil {
+			t.Fatalf("SplitWords(%q) = %q, but the quoted words do not split: %v", s, words, err)
+		}
+		if !slices.Equal(words, again) && !(len(words) == 0 && len(again) == 0) {
+			t.Errorf("SplitWords(%q) = %q; quoted and split again: %q", s, words, again)
+		}
+	})
 }
