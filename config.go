@@ -2,6 +2,7 @@ package pgmoon
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"net/url"
@@ -25,10 +26,12 @@ type Dialer interface {
 
 // SSL modes accepted in Config.SSLMode, with libpq's meanings.
 const (
-	SSLDisable = "disable" // never TLS
-	SSLAllow   = "allow"   // plain text first; TLS if the server refuses it
-	SSLPrefer  = "prefer"  // TLS if the server offers it, else plain text (default)
-	SSLRequire = "require" // TLS or fail; the certificate is not verified
+	SSLDisable    = "disable"     // never TLS
+	SSLAllow      = "allow"       // plain text first; TLS if the server refuses it
+	SSLPrefer     = "prefer"      // TLS if the server offers it, else plain text (default)
+	SSLRequire    = "require"     // TLS or fail; the certificate is verified only if a root certificate file exists
+	SSLVerifyCA   = "verify-ca"   // TLS, and the server's certificate chains to a trusted root
+	SSLVerifyFull = "verify-full" // verify-ca, and the certificate names the host
 )
 
 // Config describes how to reach and authenticate to a server. Build one with
@@ -42,7 +45,23 @@ type Config struct {
 	Password        string        // password for password, md5 and SCRAM authentication (default: none). Never printed.
 	ApplicationName string        // application_name reported to the server (default: none)
 	ConnectTimeout  time.Duration // limit on establishing the connection, on top of the context's (default: 0, none)
-	SSLMode         string        // "disable", "allow", "prefer" or "require" (default: "prefer")
+	SSLMode         string        // "disable", "allow", "prefer", "require", "verify-ca" or "verify-full" (default: "prefer", or "verify-full" with SSLRootCert "system")
+
+	// TLS settings, with libpq's meanings (see buildTLSConfig's rules).
+	SSLRootCert           string // PEM file of trusted roots, or "system" (default: ~/.postgresql/root.crt if it exists)
+	SSLCert               string // client certificate PEM file (default: ~/.postgresql/postgresql.crt if it exists)
+	SSLKey                string // client key PEM file (default: ~/.postgresql/postgresql.key)
+	SSLPassword           string // decrypts an encrypted SSLKey (legacy PEM encryption). Never printed.
+	DisableSNI            bool   // sslsni=0: do not send the host name in the TLS handshake (default: sent for host names, not IP addresses)
+	SSLNegotiation        string // "postgres" (SSLRequest first; default) or "direct" (TLS at once with ALPN; needs sslmode require or stronger and PostgreSQL 17+)
+	SSLMinProtocolVersion string // "TLSv1", "TLSv1.1", "TLSv1.2" or "TLSv1.3" (default: "TLSv1.2")
+	SSLMaxProtocolVersion string // as SSLMinProtocolVersion (default: none)
+
+	// TLSConfig, when set, is used (cloned) for every TLS handshake in
+	// place of what the ssl* settings describe; sslmode then only says
+	// whether TLS is tried or required. Its ServerName, if empty, is set
+	// as for SNI.
+	TLSConfig *tls.Config
 
 	// RuntimeParams are extra startup parameters: server settings such as
 	// search_path or DateStyle, and "options" (default: none; client_encoding
@@ -75,6 +94,12 @@ func (c *Config) applyDefaults() {
 	}
 	if c.SSLMode == "" {
 		c.SSLMode = SSLPrefer
+		if c.SSLRootCert == SSLRootCertSystem {
+			c.SSLMode = SSLVerifyFull
+		}
+	}
+	if c.SSLNegotiation == "" {
+		c.SSLNegotiation = SSLNegotiationPostgres
 	}
 	if c.User == "" {
 		c.User = osUserName()
@@ -100,10 +125,8 @@ var unsupportedKeywords = map[string]bool{
 	"hostaddr": true, "passfile": true, "service": true, "servicefile": true,
 	"channel_binding": true, "require_auth": true, "keepalives": true,
 	"keepalives_idle": true, "keepalives_interval": true, "keepalives_count": true,
-	"tcp_user_timeout": true, "sslcert": true, "sslkey": true, "sslpassword": true,
-	"sslrootcert": true, "sslcrl": true, "sslcrldir": true, "sslsni": true,
-	"sslcompression": true, "sslnegotiation": true, "ssl_min_protocol_version": true,
-	"ssl_max_protocol_version": true, "requirepeer": true, "krbsrvname": true,
+	"tcp_user_timeout": true, "sslcrl": true, "sslcrldir": true,
+	"sslcertmode": true, "requirepeer": true, "krbsrvname": true,
 	"gsslib": true, "gssdelegation": true, "gssencmode": true,
 	"target_session_attrs": true, "load_balance_hosts": true, "replication": true,
 	"requiressl": true,
@@ -114,7 +137,9 @@ var unsupportedKeywords = map[string]bool{
 // or keyword/value form (host=localhost port=5432 dbname=app), with libpq's
 // quoting and percent-decoding rules. Settings missing from the string come
 // from the environment (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD,
-// PGAPPNAME, PGCONNECT_TIMEOUT, PGSSLMODE, PGOPTIONS), then from defaults.
+// PGAPPNAME, PGCONNECT_TIMEOUT, PGSSLMODE, PGOPTIONS, PGSSLROOTCERT,
+// PGSSLCERT, PGSSLKEY, PGSSLSNI, PGSSLNEGOTIATION, PGSSLMINPROTOCOLVERSION,
+// PGSSLMAXPROTOCOLVERSION), then from defaults.
 // Keywords that are not connection settings are passed to the server as
 // runtime parameters.
 //
@@ -147,6 +172,9 @@ func envSettings() map[string]string {
 		"PGHOST": "host", "PGPORT": "port", "PGDATABASE": "dbname", "PGUSER": "user",
 		"PGPASSWORD": "password", "PGAPPNAME": "application_name",
 		"PGCONNECT_TIMEOUT": "connect_timeout", "PGSSLMODE": "sslmode", "PGOPTIONS": "options",
+		"PGSSLROOTCERT": "sslrootcert", "PGSSLCERT": "sslcert", "PGSSLKEY": "sslkey", "PGSSLSNI": "sslsni",
+		"PGSSLNEGOTIATION": "sslnegotiation", "PGSSLMINPROTOCOLVERSION": "ssl_min_protocol_version",
+		"PGSSLMAXPROTOCOLVERSION": "ssl_max_protocol_version",
 	} {
 		if v, ok := os.LookupEnv(env); ok && v != "" {
 			s[key] = v
@@ -162,6 +190,7 @@ func configFromSettings(s map[string]string) (*Config, error) {
 		RuntimeParams: map[string]string{},
 	}
 	fallbackApp := ""
+	sslModeSet := false
 	for k, v := range s {
 		switch k {
 		case "host":
@@ -203,12 +232,42 @@ func configFromSettings(s map[string]string) (*Config, error) {
 			}
 		case "sslmode":
 			switch v {
-			case SSLDisable, SSLAllow, SSLPrefer, SSLRequire:
+			case SSLDisable, SSLAllow, SSLPrefer, SSLRequire, SSLVerifyCA, SSLVerifyFull:
 				cfg.SSLMode = v
-			case "verify-ca", "verify-full":
-				return nil, fmt.Errorf("sslmode %q is not supported by this version (certificate verification is not implemented yet)", v)
+				sslModeSet = true
 			default:
-				return nil, fmt.Errorf("invalid sslmode %q: want disable, allow, prefer or require", v)
+				return nil, fmt.Errorf("invalid sslmode %q: want disable, allow, prefer, require, verify-ca or verify-full", v)
+			}
+		case "sslrootcert":
+			cfg.SSLRootCert = v
+		case "sslcert":
+			cfg.SSLCert = v
+		case "sslkey":
+			cfg.SSLKey = v
+		case "sslpassword":
+			cfg.SSLPassword = v
+		case "sslsni":
+			switch v {
+			case "0":
+				cfg.DisableSNI = true
+			case "1":
+				cfg.DisableSNI = false
+			default:
+				return nil, fmt.Errorf("invalid sslsni %q: want 0 or 1", v)
+			}
+		case "sslnegotiation":
+			if v != SSLNegotiationPostgres && v != SSLNegotiationDirect {
+				return nil, fmt.Errorf("invalid sslnegotiation %q: want postgres or direct", v)
+			}
+			cfg.SSLNegotiation = v
+		case "ssl_min_protocol_version", "ssl_max_protocol_version":
+			if _, ok := tlsVersions[v]; !ok && v != "" {
+				return nil, fmt.Errorf("invalid %s %q: want TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3", k, v)
+			}
+			if k == "ssl_min_protocol_version" {
+				cfg.SSLMinProtocolVersion = v
+			} else {
+				cfg.SSLMaxProtocolVersion = v
 			}
 		case "ssl":
 			// pgjdbc-style ssl=true, which libpq also accepts in URLs.
@@ -229,6 +288,15 @@ func configFromSettings(s map[string]string) (*Config, error) {
 	}
 	if cfg.ApplicationName == "" {
 		cfg.ApplicationName = fallbackApp
+	}
+	if !sslModeSet && cfg.SSLRootCert == SSLRootCertSystem {
+		cfg.SSLMode = SSLVerifyFull // libpq's default with the system's roots
+	}
+	if cfg.SSLNegotiation == "" {
+		cfg.SSLNegotiation = SSLNegotiationPostgres
+	}
+	if err := cfg.checkTLSSettings(); err != nil {
+		return nil, err
 	}
 	if cfg.User == "" {
 		if cfg.User = osUserName(); cfg.User == "" {
@@ -302,6 +370,20 @@ func (c *Config) String() string {
 	b.WriteString(url.PathEscape(c.Database))
 	if c.SSLMode != "" {
 		q.Set("sslmode", c.SSLMode)
+	}
+	for _, kv := range [][2]string{
+		{"sslrootcert", c.SSLRootCert}, {"sslcert", c.SSLCert}, {"sslkey", c.SSLKey},
+		{"ssl_min_protocol_version", c.SSLMinProtocolVersion}, {"ssl_max_protocol_version", c.SSLMaxProtocolVersion},
+	} {
+		if kv[1] != "" {
+			q.Set(kv[0], kv[1])
+		}
+	}
+	if c.SSLNegotiation == SSLNegotiationDirect {
+		q.Set("sslnegotiation", c.SSLNegotiation)
+	}
+	if c.DisableSNI {
+		q.Set("sslsni", "0")
 	}
 	if c.ApplicationName != "" {
 		q.Set("application_name", c.ApplicationName)

@@ -13,7 +13,8 @@ import (
 func clearPGEnv(t testing.TB) {
 	t.Helper()
 	for _, k := range []string{"PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD",
-		"PGAPPNAME", "PGCONNECT_TIMEOUT", "PGSSLMODE", "PGOPTIONS"} {
+		"PGAPPNAME", "PGCONNECT_TIMEOUT", "PGSSLMODE", "PGOPTIONS", "PGSSLROOTCERT", "PGSSLCERT",
+		"PGSSLKEY", "PGSSLSNI", "PGSSLNEGOTIATION", "PGSSLMINPROTOCOLVERSION", "PGSSLMAXPROTOCOLVERSION"} {
 		t.Setenv(k, "")
 	}
 }
@@ -132,7 +133,13 @@ func TestParseConfigErrors(t *testing.T) {
 		{"postgres://u:" + pw + "@h1,h2/d", "several hosts"},
 		{"postgres://u:" + pw + "@[::1/d", "missing ']'"},
 		{"postgres://u:" + pw + "@h/d?sslmode=bogus", `invalid sslmode "bogus"`},
-		{"postgres://u:" + pw + "@h/d?sslmode=verify-full", "not supported by this version"},
+		{"postgres://u:" + pw + "@h/d?sslrootcert=system&sslmode=require", `weak sslmode "require" may not be used with sslrootcert=system`},
+		{"postgres://u:" + pw + "@h/d?sslnegotiation=direct", `weak sslmode "prefer" may not be used with sslnegotiation=direct`},
+		{"postgres://u:" + pw + "@h/d?sslnegotiation=tls", `invalid sslnegotiation "tls"`},
+		{"postgres://u:" + pw + "@h/d?sslsni=yes", `invalid sslsni "yes"`},
+		{"postgres://u:" + pw + "@h/d?ssl_min_protocol_version=SSLv3", `invalid ssl_min_protocol_version "SSLv3"`},
+		{"postgres://u:" + pw + "@h/d?ssl_min_protocol_version=TLSv1.3&ssl_max_protocol_version=TLSv1.2", "invalid SSL protocol version range"},
+		{"postgres://u:" + pw + "@h/d?sslcrl=x", `"sslcrl" is not supported`},
 		{"postgres://u:" + pw + "@h/d?passfile=x", `"passfile" is not supported`},
 		{"postgres://u:" + pw + "@h/d?bad", "missing '='"},
 		{"postgres://u:%zz" + pw + "@h/d", "invalid percent-encoding in password"},
@@ -245,4 +252,34 @@ func FuzzParseConfig(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestParseConfigTLS(t *testing.T) {
+	clearPGEnv(t)
+	cfg, err := ParseConfig("host=db.example sslmode=verify-ca sslrootcert=/r.crt sslcert=/c.crt sslkey=/c.key " +
+		"sslpassword=kp sslsni=0 sslnegotiation=direct ssl_min_protocol_version=TLSv1.3 ssl_max_protocol_version=TLSv1.3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := [...]any{cfg.SSLMode, cfg.SSLRootCert, cfg.SSLCert, cfg.SSLKey, cfg.SSLPassword, cfg.DisableSNI,
+		cfg.SSLNegotiation, cfg.SSLMinProtocolVersion, cfg.SSLMaxProtocolVersion, len(cfg.RuntimeParams)}
+	want := [...]any{"verify-ca", "/r.crt", "/c.crt", "/c.key", "kp", true, "direct", "TLSv1.3", "TLSv1.3", 0}
+	if got != want {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if s := cfg.String(); strings.Contains(s, "kp") || !strings.Contains(s, "sslsni=0") || !strings.Contains(s, "sslrootcert=%2Fr.crt") {
+		t.Errorf("String() = %q", s)
+	}
+
+	// sslrootcert=system makes verify-full the default, as in libpq.
+	cfg, err = ParseConfig("host=db.example sslrootcert=system")
+	if err != nil || cfg.SSLMode != SSLVerifyFull {
+		t.Errorf("sslrootcert=system: sslmode %q, %v; want verify-full", cfg.SSLMode, err)
+	}
+	t.Setenv("PGSSLROOTCERT", "/env.crt")
+	t.Setenv("PGSSLNEGOTIATION", "direct")
+	cfg, err = ParseConfig("host=h sslmode=require")
+	if err != nil || cfg.SSLRootCert != "/env.crt" || cfg.SSLNegotiation != "direct" {
+		t.Errorf("from the environment: %v, %v", cfg, err)
+	}
 }

@@ -26,6 +26,7 @@ type Conn struct {
 	netConn net.Conn
 	fe      *protocol.Frontend
 	usesTLS bool
+	tlsConf *tls.Config // the TLS configuration this connection was made with
 
 	pid       uint32
 	secretKey []byte
@@ -71,26 +72,48 @@ func Connect(ctx context.Context, cfg *Config) (*Conn, error) {
 		ctx, cancel = context.WithTimeout(ctx, cfg.ConnectTimeout)
 		defer cancel()
 	}
+	if err := cfg.checkTLSSettings(); err != nil {
+		return nil, fmt.Errorf("pgmoon: connect: %w", err)
+	}
+	var tlsConf *tls.Config
+	if cfg.SSLMode != SSLDisable {
+		var err error
+		if tlsConf, err = buildTLSConfig(cfg); err != nil {
+			return nil, fmt.Errorf("pgmoon: connect: %w", err)
+		}
+	}
 	switch cfg.SSLMode {
 	case SSLDisable:
-		return connectOnce(ctx, cfg, tlsNever)
+		return connectOnce(ctx, cfg, nil, tlsNever)
 	case SSLAllow:
-		c, err := connectOnce(ctx, cfg, tlsNever)
+		c, err := connectOnce(ctx, cfg, tlsConf, tlsNever)
 		var pgErr *PgError
 		if err != nil && errors.As(err, &pgErr) && ctx.Err() == nil {
 			// The server refused the plain-text connection: try again
 			// with TLS, as libpq does under allow.
-			return connectOnce(ctx, cfg, tlsRequired)
+			return connectOnce(ctx, cfg, tlsConf, tlsRequired)
 		}
 		return c, err
-	case SSLPrefer, "":
-		return connectOnce(ctx, cfg, tlsPreferred)
-	case SSLRequire:
-		return connectOnce(ctx, cfg, tlsRequired)
-	default:
-		return nil, fmt.Errorf("pgmoon: connect: unsupported sslmode %q", cfg.SSLMode)
+	case SSLPrefer:
+		c, err := connectOnce(ctx, cfg, tlsConf, tlsPreferred)
+		var hsErr *tlsHandshakeError
+		if err != nil && errors.As(err, &hsErr) && ctx.Err() == nil {
+			// The TLS handshake failed: prefer settles for plain text,
+			// on a new connection, as libpq does.
+			return connectOnce(ctx, cfg, nil, tlsNever)
+		}
+		return c, err
+	default: // require, verify-ca, verify-full
+		return connectOnce(ctx, cfg, tlsConf, tlsRequired)
 	}
 }
+
+// A tlsHandshakeError is a failed TLS handshake (including a server
+// certificate that failed verification).
+type tlsHandshakeError struct{ err error }
+
+func (e *tlsHandshakeError) Error() string { return "TLS handshake: " + e.err.Error() }
+func (e *tlsHandshakeError) Unwrap() error { return e.err }
 
 type tlsPolicy int
 
@@ -100,7 +123,9 @@ const (
 	tlsRequired
 )
 
-func connectOnce(ctx context.Context, cfg *Config, policy tlsPolicy) (*Conn, error) {
+// connectOnce makes one connection attempt; tlsConf is the TLS
+// configuration under any policy but tlsNever.
+func connectOnce(ctx context.Context, cfg *Config, tlsConf *tls.Config, policy tlsPolicy) (*Conn, error) {
 	network, addr := cfg.network()
 	dialer := cfg.Dialer
 	if dialer == nil {
@@ -110,7 +135,7 @@ func connectOnce(ctx context.Context, cfg *Config, policy tlsPolicy) (*Conn, err
 	if err != nil {
 		return nil, &ConnectError{Addr: addr, Err: err}
 	}
-	c := &Conn{cfg: cfg, netConn: nc, params: make(map[string]string)}
+	c := &Conn{cfg: cfg, netConn: nc, params: make(map[string]string), tlsConf: tlsConf}
 	c.setFrontend(nc)
 
 	// The context bounds the handshake: when it ends (deadline or
@@ -193,7 +218,7 @@ func (c *Conn) handshake(ctx context.Context, policy tlsPolicy) error {
 // negotiateTLS sends SSLRequest and upgrades the connection when the server
 // agrees.
 func (c *Conn) negotiateTLS(ctx context.Context, policy tlsPolicy) error {
-	tc, err := c.requestTLS(ctx, c.netConn, c.fe, policy)
+	tc, err := c.openTLS(ctx, c.netConn, c.fe, policy)
 	if err != nil || tc == nil {
 		return err
 	}
@@ -203,6 +228,16 @@ func (c *Conn) negotiateTLS(ctx context.Context, policy tlsPolicy) error {
 	c.usesTLS = true
 	c.setFrontend(tc)
 	return nil
+}
+
+// openTLS starts TLS on nc as sslnegotiation says: at once (direct), or
+// after SSLRequest (postgres). It returns nil when the server declines and
+// policy allows plain text.
+func (c *Conn) openTLS(ctx context.Context, nc net.Conn, fe *protocol.Frontend, policy tlsPolicy) (*tls.Conn, error) {
+	if c.cfg.SSLNegotiation == SSLNegotiationDirect {
+		return c.startTLS(ctx, nc)
+	}
+	return c.requestTLS(ctx, nc, fe, policy)
 }
 
 // requestTLS sends SSLRequest through fe, which reads and writes nc, and
@@ -228,11 +263,7 @@ func (c *Conn) requestTLS(ctx context.Context, nc net.Conn, fe *protocol.Fronten
 		if fe.Buffered() > 0 {
 			return nil, &ProtocolError{Op: "connect", Err: errors.New("server sent unencrypted data after agreeing to TLS")}
 		}
-		tc := tls.Client(nc, c.tlsConfig())
-		if err := tc.HandshakeContext(ctx); err != nil {
-			return nil, fmt.Errorf("TLS handshake: %w", err)
-		}
-		return tc, nil
+		return c.startTLS(ctx, nc)
 	case 'N':
 		if policy == tlsRequired {
 			return nil, errors.New("server does not support TLS, but sslmode requires it")
@@ -248,15 +279,18 @@ func (c *Conn) requestTLS(ctx context.Context, nc net.Conn, fe *protocol.Fronten
 	}
 }
 
-// tlsConfig is the configuration for sslmode prefer and require: encryption
-// without certificate verification, which is what those modes promise in
-// libpq when no root certificate is configured.
-func (c *Conn) tlsConfig() *tls.Config {
-	conf := &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS12} // #nosec: verification is sslmode verify-ca/verify-full
-	if !isUnixSocketHost(c.cfg.Host) && net.ParseIP(c.cfg.Host) == nil {
-		conf.ServerName = c.cfg.Host
+// startTLS runs the TLS handshake over nc. With sslnegotiation=direct the
+// server must have chosen the "postgresql" ALPN protocol, which tells it is
+// PostgreSQL speaking TLS and not another service.
+func (c *Conn) startTLS(ctx context.Context, nc net.Conn) (*tls.Conn, error) {
+	tc := tls.Client(nc, c.tlsConf)
+	if err := tc.HandshakeContext(ctx); err != nil {
+		return nil, &tlsHandshakeError{err}
 	}
-	return conf
+	if c.cfg.SSLNegotiation == SSLNegotiationDirect && tc.ConnectionState().NegotiatedProtocol != alpnProtocol {
+		return nil, errors.New("server did not select the \"postgresql\" ALPN protocol in a direct TLS connection")
+	}
+	return tc, nil
 }
 
 // authenticate answers the server's authentication requests until
@@ -510,7 +544,7 @@ func (c *Conn) CancelRequest(ctx context.Context) error {
 	var rw net.Conn = nc
 	if c.usesTLS {
 		// The cancel connection is encrypted like the main one.
-		tc, err := c.requestTLS(ctx, nc, protocol.NewFrontend(nc, nc), tlsRequired)
+		tc, err := c.openTLS(ctx, nc, protocol.NewFrontend(nc, nc), tlsRequired)
 		if err != nil {
 			return fmt.Errorf("pgmoon: cancel request: %w", err)
 		}

@@ -1,0 +1,407 @@
+package pgmoon_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pgmoon-go/pgmoon"
+	"github.com/pgmoon-go/pgmoon/pgtest"
+)
+
+var (
+	tlsServerOnce sync.Once
+	tlsServer     *pgtest.Server
+	tlsServerErr  error
+)
+
+// startTLSServer returns a server with TLS (pgtest.WithTLS) shared by the
+// tests of this file, stopped when the test binary ends (pgtest's cleanup
+// of leftovers covers a killed binary).
+func startTLSServer(t *testing.T) *pgtest.Server {
+	t.Helper()
+	tlsServerOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+		defer cancel()
+		tlsServer, tlsServerErr = pgtest.Start(ctx, pgtest.WithTLS())
+		if tlsServerErr == nil {
+			closeAtExit = append(closeAtExit, tlsServer)
+		}
+	})
+	if tlsServerErr != nil {
+		t.Fatal(tlsServerErr)
+	}
+	return tlsServer
+}
+
+// writeOtherCA writes the certificate of a certificate authority that
+// signed nothing the server has.
+func writeOtherCA(t *testing.T) string {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "other CA"}, IsCA: true,
+		BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "other-ca.crt")
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// hostDialer connects every address to one TCP address, so that a Config
+// can name a host the certificate does not know while reaching the server.
+type hostDialer struct{ addr string }
+
+func (d hostDialer) DialContext(ctx context.Context, network, _ string) (net.Conn, error) {
+	var nd net.Dialer
+	return nd.DialContext(ctx, "tcp", d.addr)
+}
+
+// TestSSLModeMatrix connects with every sslmode to a server with and
+// without TLS, with no root certificate, the right one and a wrong one,
+// and with a host name the server's certificate names or does not, and
+// checks the outcome against libpq's documented behaviour:
+//
+//   - disable and allow never use TLS here (allow only upgrades after a
+//     plain-text refusal);
+//   - prefer uses TLS when offered, verifies the chain only with a root file,
+//     and settles for plain text when the handshake fails;
+//   - require needs TLS, and acts as verify-ca when a root file is given;
+//   - verify-ca needs a root file and a chain to it;
+//   - verify-full also needs the host name in the certificate.
+func TestSSLModeMatrix(t *testing.T) {
+	defer pgmoon.SetPostgresqlDir(t.TempDir())() // no ~/.postgresql defaults
+	withTLS := startTLSServer(t)
+	plain := pgtest.Default(t)
+	otherCA := writeOtherCA(t)
+
+	type outcome int
+	const (
+		refused outcome = iota
+		plainText
+		encrypted
+	)
+	names := map[outcome]string{refused: "refused", plainText: "plain text", encrypted: "TLS"}
+
+	for _, server := range []struct {
+		name string
+		srv  *pgtest.Server
+		tls  bool
+	}{{"server TLS on", withTLS, true}, {"server TLS off", plain, false}} {
+		for _, root := range []string{"none", "good", "wrong"} {
+			for _, host := range []string{"localhost", "127.0.0.1", "wrong.example"} {
+				for _, mode := range []string{"disable", "allow", "prefer", "require", "verify-ca", "verify-full"} {
+					// What libpq does.
+					rootFile := map[string]string{"none": "", "good": withTLS.CAFile(), "wrong": otherCA}[root]
+					var want outcome
+					switch {
+					case mode == "disable" || mode == "allow":
+						want = plainText
+					case (mode == "verify-ca" || mode == "verify-full") && root == "none":
+						want = refused // no root certificate file
+					case !server.tls:
+						want = map[bool]outcome{true: plainText, false: refused}[mode == "prefer"]
+					case root == "wrong":
+						want = map[bool]outcome{true: plainText, false: refused}[mode == "prefer"]
+					case mode == "verify-full" && host == "wrong.example":
+						want = refused
+					default:
+						want = encrypted
+					}
+
+					name := fmt.Sprintf("%s/root %s/%s/%s", server.name, root, host, mode)
+					t.Run(name, func(t *testing.T) {
+						cfg, err := pgmoon.ParseConfig(server.srv.DSN())
+						if err != nil {
+							t.Fatal(err)
+						}
+						cfg.SSLMode = mode
+						cfg.SSLRootCert = rootFile
+						cfg.Dialer = hostDialer{net.JoinHostPort(server.srv.Host(), strconv.Itoa(server.srv.Port()))}
+						cfg.Host = host
+						ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+						defer cancel()
+						conn, err := pgmoon.Connect(ctx, cfg)
+						got := refused
+						if err == nil {
+							got = plainText
+							if conn.UsesTLS() {
+								got = encrypted
+							}
+							conn.Close(ctx)
+						}
+						if got != want {
+							t.Errorf("%s, want %s (err: %v)", names[got], names[want], err)
+						}
+					})
+				}
+			}
+		}
+	}
+}
+
+// TestSSLRootCertSystem checks that sslrootcert=system verifies against
+// the system's roots, which do not include pgtest's throwaway authority.
+func TestSSLRootCertSystem(t *testing.T) {
+	srv := startTLSServer(t)
+	cfg, err := pgmoon.ParseConfig(srv.DSN() + "&sslrootcert=system&sslmode=verify-full")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = pgmoon.Connect(testCtx(t), cfg)
+	var unknown x509.UnknownAuthorityError
+	if !errors.As(err, &unknown) {
+		t.Errorf("connect with the system's roots: %v, want an unknown-authority error", err)
+	}
+}
+
+// TestTLSConfigOverride checks that Config.TLSConfig replaces the ssl*
+// settings: a config that trusts pgtest's authority and names the server
+// connects even with sslmode=require and no root file.
+func TestTLSConfigOverride(t *testing.T) {
+	srv := startTLSServer(t)
+	cfg, err := pgmoon.ParseConfig(srv.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.TLSConfig = &tls.Config{RootCAs: srv.RootCAs(), ServerName: "localhost", MinVersion: tls.VersionTLS13}
+	conn := connectConfig(t, cfg)
+	if !conn.UsesTLS() {
+		t.Error("UsesTLS = false")
+	}
+	cfg.TLSConfig = &tls.Config{ServerName: "localhost"} // system roots: the handshake fails
+	if _, err := pgmoon.Connect(testCtx(t), cfg); err == nil {
+		t.Error("connected with a TLSConfig that cannot verify the server")
+	}
+}
+
+// TestTLSProtocolVersions checks ssl_min_protocol_version and
+// ssl_max_protocol_version against the server (which accepts TLS 1.2 and
+// 1.3).
+func TestTLSProtocolVersions(t *testing.T) {
+	srv := startTLSServer(t)
+	for _, tc := range []struct {
+		min, max string
+		ok       bool
+	}{{"TLSv1.3", "", true}, {"TLSv1.2", "TLSv1.2", true}, {"TLSv1", "TLSv1.1", false}} {
+		cfg, err := pgmoon.ParseConfig(srv.DSN() + "&ssl_min_protocol_version=" + tc.min + "&ssl_max_protocol_version=" + tc.max)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn, err := pgmoon.Connect(testCtx(t), cfg)
+		if (err == nil) != tc.ok {
+			t.Errorf("min %q max %q: %v, want ok=%v", tc.min, tc.max, err, tc.ok)
+		}
+		if err == nil {
+			conn.Close(context.Background())
+		}
+	}
+}
+
+// TestTLSClientCertificateAndSNI runs a TLS listener that plays the
+// server's side of SSLRequest and the handshake, and checks that the
+// driver sends its client certificate even when the server names other
+// authorities, and sends SNI for a host name but not for an IP address or
+// with sslsni=0.
+func TestTLSClientCertificateAndSNI(t *testing.T) {
+	defer pgmoon.SetPostgresqlDir(t.TempDir())()
+	dir := t.TempDir()
+	serverCert := selfSigned(t, "server", dir, "server")
+	clientCertPath, clientKeyPath := selfSignedFiles(t, "pgmoon-client", dir, "client")
+	otherCA := x509.NewCertPool() // the server asks for certificates of an authority the client's is not from
+
+	type seen struct {
+		sni    string
+		client string
+	}
+	results := make(chan seen, 1)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			nc, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			var req [8]byte
+			if _, err := io.ReadFull(nc, req[:]); err != nil {
+				nc.Close()
+				continue
+			}
+			nc.Write([]byte{'S'})
+			var s seen
+			ts := tls.Server(nc, &tls.Config{
+				Certificates: []tls.Certificate{serverCert},
+				ClientAuth:   tls.RequestClientCert,
+				ClientCAs:    otherCA,
+				GetConfigForClient: func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+					s.sni = hello.ServerName
+					return nil, nil
+				},
+			})
+			if err := ts.Handshake(); err == nil {
+				if certs := ts.ConnectionState().PeerCertificates; len(certs) > 0 {
+					s.client = certs[0].Subject.CommonName
+				}
+			}
+			results <- s
+			ts.Close()
+		}
+	}()
+	port := ln.Addr().(*net.TCPAddr).Port
+
+	for _, tc := range []struct {
+		host, extra string
+		wantSNI     string
+	}{
+		{"localhost", "", "localhost"},
+		{"127.0.0.1", "", ""},
+		{"localhost", " sslsni=0", ""},
+	} {
+		cfg, err := pgmoon.ParseConfig(fmt.Sprintf("host=%s port=%d user=u sslmode=require sslcert=%s sslkey=%s%s",
+			tc.host, port, clientCertPath, clientKeyPath, tc.extra))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Dialer = hostDialer{ln.Addr().String()}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		pgmoon.Connect(ctx, cfg) // fails after the handshake: the listener is no server
+		cancel()
+		select {
+		case s := <-results:
+			if s.sni != tc.wantSNI || s.client != "pgmoon-client" {
+				t.Errorf("host %s%s: server saw SNI %q and client certificate %q; want %q and pgmoon-client", tc.host, tc.extra, s.sni, s.client, tc.wantSNI)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("host %s%s: no handshake", tc.host, tc.extra)
+		}
+	}
+}
+
+// selfSigned makes a self-signed certificate for cn and returns it loaded.
+func selfSigned(t *testing.T, cn, dir, name string) tls.Certificate {
+	t.Helper()
+	certPath, keyPath := selfSignedFiles(t, cn, dir, name)
+	cert, err := tls.LoadX509KeyPair(certPath, keyPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cert
+}
+
+// selfSignedFiles writes a self-signed certificate for cn and its key (mode
+// 0600) into dir as name.crt and name.key.
+func selfSignedFiles(t *testing.T, cn, dir, name string) (certPath, keyPath string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn},
+		DNSNames: []string{"localhost"}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certPath, keyPath = filepath.Join(dir, name+".crt"), filepath.Join(dir, name+".key")
+	if err := os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return certPath, keyPath
+}
+
+// TestSSLNegotiationDirect connects with sslnegotiation=direct: TLS at once,
+// with ALPN "postgresql". PostgreSQL 17 and later accept it; older servers
+// expect a startup packet and the handshake fails. (The Docker pass of .ci/run
+// runs this against PostgreSQL 17, the local pass against 15.)
+func TestSSLNegotiationDirect(t *testing.T) {
+	srv := startTLSServer(t)
+	cfg, err := pgmoon.ParseConfig(srv.DSN() + "&sslnegotiation=direct&sslmode=verify-full&sslrootcert=" + srv.CAFile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Host = "localhost"
+	conn, err := pgmoon.Connect(testCtx(t), cfg)
+	if srv.MajorVersion() >= 17 {
+		if err != nil {
+			t.Fatalf("PostgreSQL %d: %v", srv.MajorVersion(), err)
+		}
+		if !conn.UsesTLS() {
+			t.Error("UsesTLS = false")
+		}
+		conn.Close(context.Background())
+		return
+	}
+	if err == nil {
+		conn.Close(context.Background())
+		t.Fatalf("PostgreSQL %d accepted a direct TLS connection", srv.MajorVersion())
+	}
+}
+
+// TestSSLNegotiationDirectALPN plays a TLS server that does not select the
+// "postgresql" protocol: the driver must refuse it, since it may be another
+// service behind the port.
+func TestSSLNegotiationDirectALPN(t *testing.T) {
+	dir := t.TempDir()
+	serverCert := selfSigned(t, "server", dir, "server")
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{serverCert}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	offered := make(chan []string, 1)
+	go func() {
+		nc, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		tc := nc.(*tls.Conn)
+		tc.Handshake()
+		offered <- nil
+		tc.Close()
+	}()
+	cfg, err := pgmoon.ParseConfig(fmt.Sprintf("host=127.0.0.1 port=%d user=u sslmode=require sslnegotiation=direct", ln.Addr().(*net.TCPAddr).Port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = pgmoon.Connect(testCtx(t), cfg)
+	if err == nil || !strings.Contains(err.Error(), `"postgresql" ALPN`) {
+		t.Errorf("connect to a TLS server without ALPN: %v, want a refusal naming ALPN", err)
+	}
+	<-offered
+}
