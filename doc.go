@@ -16,10 +16,21 @@
 // sslmode says, authenticates (trust, password, md5, SCRAM-SHA-256) and
 // waits for the server to be ready; the context bounds the whole handshake.
 //
-//	cfg, err := pgmoon.ParseConfig("postgres://app@db.internal/app")
+//	cfg, err := pgmoon.ParseConfig("postgres://app@db.internal/app?sslmode=verify-full&sslrootcert=/etc/ssl/db-ca.crt")
 //	cfg.Dialer = myTunnel // optional
 //	conn, err := pgmoon.Connect(ctx, cfg)
 //	defer conn.Close(ctx)
+//
+// # TLS
+//
+// sslmode and the ssl* settings (sslrootcert, sslcert, sslkey, sslpassword,
+// sslsni, sslnegotiation, ssl_min_protocol_version,
+// ssl_max_protocol_version) mean what they mean in libpq: verify-full
+// checks the chain against sslrootcert (or ~/.postgresql/root.crt, or the
+// system's roots with sslrootcert=system) and the host name with libpq's
+// rules; require verifies the chain when a root file exists; prefer falls
+// back to plain text when the server declines or the handshake fails.
+// [Config.TLSConfig] replaces the ssl* settings for programmatic use.
 //
 // # Simple queries
 //
