@@ -57,6 +57,11 @@ type Config struct {
 	SSLMinProtocolVersion string // "TLSv1", "TLSv1.1", "TLSv1.2" or "TLSv1.3" (default: "TLSv1.2")
 	SSLMaxProtocolVersion string // as SSLMinProtocolVersion (default: none)
 
+	// Authentication policy, with libpq's meanings; both are checked before
+	// any credential is sent.
+	ChannelBinding string // "disable", "prefer" (default) or "require": SCRAM-SHA-256-PLUS bound to the TLS connection
+	RequireAuth    string // require_auth: methods the server must use one of ("password,md5,scram-sha-256,gss,sspi,none"), or, each with "!", must not use (default: any)
+
 	// TLSConfig, when set, is used (cloned) for every TLS handshake in
 	// place of what the ssl* settings describe; sslmode then only says
 	// whether TLS is tried or required. Its ServerName, if empty, is set
@@ -123,7 +128,7 @@ func osUserName() string {
 // error rather than sending it to the server as a setting.
 var unsupportedKeywords = map[string]bool{
 	"hostaddr": true, "passfile": true, "service": true, "servicefile": true,
-	"channel_binding": true, "require_auth": true, "keepalives": true,
+	"keepalives":      true,
 	"keepalives_idle": true, "keepalives_interval": true, "keepalives_count": true,
 	"tcp_user_timeout": true, "sslcrl": true, "sslcrldir": true,
 	"sslcertmode": true, "requirepeer": true, "krbsrvname": true,
@@ -139,7 +144,8 @@ var unsupportedKeywords = map[string]bool{
 // from the environment (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD,
 // PGAPPNAME, PGCONNECT_TIMEOUT, PGSSLMODE, PGOPTIONS, PGSSLROOTCERT,
 // PGSSLCERT, PGSSLKEY, PGSSLSNI, PGSSLNEGOTIATION, PGSSLMINPROTOCOLVERSION,
-// PGSSLMAXPROTOCOLVERSION), then from defaults.
+// PGSSLMAXPROTOCOLVERSION, PGCHANNELBINDING, PGREQUIREAUTH), then from
+// defaults.
 // Keywords that are not connection settings are passed to the server as
 // runtime parameters.
 //
@@ -175,6 +181,7 @@ func envSettings() map[string]string {
 		"PGSSLROOTCERT": "sslrootcert", "PGSSLCERT": "sslcert", "PGSSLKEY": "sslkey", "PGSSLSNI": "sslsni",
 		"PGSSLNEGOTIATION": "sslnegotiation", "PGSSLMINPROTOCOLVERSION": "ssl_min_protocol_version",
 		"PGSSLMAXPROTOCOLVERSION": "ssl_max_protocol_version",
+		"PGCHANNELBINDING":        "channel_binding", "PGREQUIREAUTH": "require_auth",
 	} {
 		if v, ok := os.LookupEnv(env); ok && v != "" {
 			s[key] = v
@@ -238,6 +245,10 @@ func configFromSettings(s map[string]string) (*Config, error) {
 			default:
 				return nil, fmt.Errorf("invalid sslmode %q: want disable, allow, prefer, require, verify-ca or verify-full", v)
 			}
+		case "channel_binding":
+			cfg.ChannelBinding = v
+		case "require_auth":
+			cfg.RequireAuth = v
 		case "sslrootcert":
 			cfg.SSLRootCert = v
 		case "sslcert":
@@ -296,6 +307,9 @@ func configFromSettings(s map[string]string) (*Config, error) {
 		cfg.SSLNegotiation = SSLNegotiationPostgres
 	}
 	if err := cfg.checkTLSSettings(); err != nil {
+		return nil, err
+	}
+	if _, err := newAuthPolicy(cfg); err != nil {
 		return nil, err
 	}
 	if cfg.User == "" {
@@ -384,6 +398,12 @@ func (c *Config) String() string {
 	}
 	if c.DisableSNI {
 		q.Set("sslsni", "0")
+	}
+	if c.ChannelBinding != "" {
+		q.Set("channel_binding", c.ChannelBinding)
+	}
+	if c.RequireAuth != "" {
+		q.Set("require_auth", c.RequireAuth)
 	}
 	if c.ApplicationName != "" {
 		q.Set("application_name", c.ApplicationName)

@@ -28,6 +28,8 @@ type Conn struct {
 	usesTLS bool
 	tlsConf *tls.Config // the TLS configuration this connection was made with
 
+	authPolicy *authPolicy // require_auth and channel_binding, during the handshake
+
 	pid       uint32
 	secretKey []byte
 
@@ -75,36 +77,42 @@ func Connect(ctx context.Context, cfg *Config) (*Conn, error) {
 	if err := cfg.checkTLSSettings(); err != nil {
 		return nil, fmt.Errorf("pgmoon: connect: %w", err)
 	}
+	if err := checkNUL(cfg); err != nil {
+		return nil, fmt.Errorf("pgmoon: connect: %w", err)
+	}
+	ap, err := newAuthPolicy(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("pgmoon: connect: %w", err)
+	}
 	var tlsConf *tls.Config
 	if cfg.SSLMode != SSLDisable {
-		var err error
 		if tlsConf, err = buildTLSConfig(cfg); err != nil {
 			return nil, fmt.Errorf("pgmoon: connect: %w", err)
 		}
 	}
 	switch cfg.SSLMode {
 	case SSLDisable:
-		return connectOnce(ctx, cfg, nil, tlsNever)
+		return connectOnce(ctx, cfg, ap, nil, tlsNever)
 	case SSLAllow:
-		c, err := connectOnce(ctx, cfg, tlsConf, tlsNever)
+		c, err := connectOnce(ctx, cfg, ap, tlsConf, tlsNever)
 		var pgErr *PgError
 		if err != nil && errors.As(err, &pgErr) && ctx.Err() == nil {
 			// The server refused the plain-text connection: try again
 			// with TLS, as libpq does under allow.
-			return connectOnce(ctx, cfg, tlsConf, tlsRequired)
+			return connectOnce(ctx, cfg, ap, tlsConf, tlsRequired)
 		}
 		return c, err
 	case SSLPrefer:
-		c, err := connectOnce(ctx, cfg, tlsConf, tlsPreferred)
+		c, err := connectOnce(ctx, cfg, ap, tlsConf, tlsPreferred)
 		var hsErr *tlsHandshakeError
 		if err != nil && errors.As(err, &hsErr) && ctx.Err() == nil {
 			// The TLS handshake failed: prefer settles for plain text,
 			// on a new connection, as libpq does.
-			return connectOnce(ctx, cfg, nil, tlsNever)
+			return connectOnce(ctx, cfg, ap, nil, tlsNever)
 		}
 		return c, err
 	default: // require, verify-ca, verify-full
-		return connectOnce(ctx, cfg, tlsConf, tlsRequired)
+		return connectOnce(ctx, cfg, ap, tlsConf, tlsRequired)
 	}
 }
 
@@ -125,7 +133,7 @@ const (
 
 // connectOnce makes one connection attempt; tlsConf is the TLS
 // configuration under any policy but tlsNever.
-func connectOnce(ctx context.Context, cfg *Config, tlsConf *tls.Config, policy tlsPolicy) (*Conn, error) {
+func connectOnce(ctx context.Context, cfg *Config, ap *authPolicy, tlsConf *tls.Config, policy tlsPolicy) (*Conn, error) {
 	network, addr := cfg.network()
 	dialer := cfg.Dialer
 	if dialer == nil {
@@ -135,7 +143,7 @@ func connectOnce(ctx context.Context, cfg *Config, tlsConf *tls.Config, policy t
 	if err != nil {
 		return nil, &ConnectError{Addr: addr, Err: err}
 	}
-	c := &Conn{cfg: cfg, netConn: nc, params: make(map[string]string), tlsConf: tlsConf}
+	c := &Conn{cfg: cfg, netConn: nc, params: make(map[string]string), tlsConf: tlsConf, authPolicy: ap}
 	c.setFrontend(nc)
 
 	// The context bounds the handshake: when it ends (deadline or
@@ -296,7 +304,9 @@ func (c *Conn) startTLS(ctx context.Context, nc net.Conn) (*tls.Conn, error) {
 // authenticate answers the server's authentication requests until
 // AuthenticationOk. See https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-START-UP
 func (c *Conn) authenticate() error {
+	ap := c.authPolicy
 	var sasl auth.SASLMechanism
+	method := authNone // the require_auth name of what the server requested
 	for {
 		msg, err := c.receive("connect")
 		if err != nil {
@@ -309,12 +319,21 @@ func (c *Conn) authenticate() error {
 				// proven it knows the password.
 				return &ProtocolError{Op: "connect", Err: errors.New("server ended SASL authentication without proving its identity")}
 			}
-			return nil
+			bound := sasl != nil && sasl.Name() == "SCRAM-SHA-256-PLUS"
+			return ap.checkOK(method, bound)
 		case *protocol.AuthenticationCleartextPassword:
+			method = authPassword
+			if err := ap.checkRequest(method, "cleartext password"); err != nil {
+				return err
+			}
 			if err := c.sendPassword("password", c.cfg.Password); err != nil {
 				return err
 			}
 		case *protocol.AuthenticationMD5Password:
+			method = authMD5
+			if err := ap.checkRequest(method, "MD5 password"); err != nil {
+				return err
+			}
 			if err := c.sendPassword("md5", auth.MD5Password(c.cfg.User, c.cfg.Password, m.Salt)); err != nil {
 				return err
 			}
@@ -322,10 +341,19 @@ func (c *Conn) authenticate() error {
 			if sasl != nil {
 				return unexpected("connect", msg)
 			}
+			method = authSCRAMSHA256
+			if err := ap.checkRequest(method, "SASL"); err != nil {
+				return err
+			}
 			if c.cfg.Password == "" {
 				return errNoPassword("SASL")
 			}
-			sasl, err = auth.ChooseSASL(m.Mechanisms, c.cfg.User, c.cfg.Password)
+			sc := auth.SASLConfig{User: c.cfg.User, Password: c.cfg.Password, ChannelBinding: ap.channelBinding}
+			if tc, ok := c.netConn.(*tls.Conn); ok {
+				st := tc.ConnectionState()
+				sc.TLS = &st
+			}
+			sasl, err = sc.Choose(m.Mechanisms)
 			if err != nil {
 				return err
 			}
@@ -359,8 +387,14 @@ func (c *Conn) authenticate() error {
 		case *protocol.AuthenticationSCMCredential:
 			return &auth.UnsupportedError{Method: auth.MethodName(auth.CodeSCMCredential)}
 		case *protocol.AuthenticationGSS, *protocol.AuthenticationGSSContinue:
+			if err := ap.checkRequest(authGSS, "GSSAPI"); err != nil {
+				return err
+			}
 			return &auth.UnsupportedError{Method: auth.MethodName(auth.CodeGSS)}
 		case *protocol.AuthenticationSSPI:
+			if err := ap.checkRequest(authSSPI, "SSPI"); err != nil {
+				return err
+			}
 			return &auth.UnsupportedError{Method: auth.MethodName(auth.CodeSSPI)}
 		case *protocol.ErrorResponse:
 			return pgErrorFromFields(m.Fields)

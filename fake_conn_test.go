@@ -237,6 +237,23 @@ func TestFakeBytesAfterSSLResponse(t *testing.T) {
 	waitFake(t, f)
 }
 
+// A server that declines TLS ('N') under sslmode=require gets nothing
+// more: no startup message, no user name.
+func TestFakeTLSDeclinedUnderRequire(t *testing.T) {
+	f := pgtest.NewFakeBackend(t, pgtest.Script{
+		pgtest.ExpectSSLRequest(),
+		pgtest.SendRaw([]byte{'N'}),
+		pgtest.ExpectClose(),
+	})
+	cfg := fakeConfig(t, f)
+	cfg.SSLMode = pgmoon.SSLRequire
+	_, err := pgmoon.Connect(testCtx(t), cfg)
+	if err == nil || !strings.Contains(err.Error(), "server does not support TLS, but sslmode requires it") {
+		t.Fatalf("err = %v", err)
+	}
+	waitFake(t, f)
+}
+
 // CVE-2024-10977: an ErrorResponse to SSLRequest is unauthenticated; its
 // text is not shown to the user.
 func TestFakeErrorResponseToSSLRequestHidden(t *testing.T) {

@@ -1,9 +1,12 @@
 package auth
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/xdg-go/scram"
 )
 
 // SASLMechanism is the client side of one SASL exchange, driven as a step
@@ -47,7 +50,14 @@ type SASLMechanism interface {
 // driver gives up before starting the exchange.
 var ErrNoPassword = errors.New("auth: no password supplied")
 
-// SASLConfig holds what ChooseSASL needs; ChooseSASL is shorthand for a
+// Channel binding policies, the values of libpq's channel_binding.
+const (
+	ChannelBindingDisable = "disable" // never bind
+	ChannelBindingPrefer  = "prefer"  // bind when the connection uses TLS and the server offers SCRAM-SHA-256-PLUS (default)
+	ChannelBindingRequire = "require" // bind, or refuse to authenticate
+)
+
+// SASLConfig holds what Choose needs; ChooseSASL is shorthand for a
 // SASLConfig with only User and Password set.
 type SASLConfig struct {
 	// User is the user name of the startup message. PostgreSQL takes the
@@ -57,12 +67,14 @@ type SASLConfig struct {
 	// Password is the user's password.
 	Password string
 
-	// ChannelBinding is reserved for SCRAM-SHA-256-PLUS: the
-	// tls-server-end-point channel binding data (RFC 5929, section 4.1) of
-	// the TLS connection the exchange runs over. Channel binding is not
-	// supported yet, so it must be nil; Choose fails otherwise.
-	// (default: nil, no channel binding)
-	ChannelBinding []byte
+	// TLS is the state of the TLS connection the exchange runs over, or nil
+	// for a plain one. It gives the tls-server-end-point channel binding
+	// data (RFC 5929, section 4.1) for SCRAM-SHA-256-PLUS.
+	TLS *tls.ConnectionState
+
+	// ChannelBinding is the policy: ChannelBindingDisable,
+	// ChannelBindingPrefer or ChannelBindingRequire (default: prefer).
+	ChannelBinding string
 }
 
 // Mechanism names as PostgreSQL spells them in AuthenticationSASL.
@@ -71,36 +83,78 @@ const (
 	mechSCRAMSHA256Plus = "SCRAM-SHA-256-PLUS"
 )
 
+// ErrChannelBindingRequired wraps every refusal of ChannelBindingRequire:
+// the exchange is refused before any credential is sent.
+var ErrChannelBindingRequired = errors.New("channel binding required")
+
 // Choose picks a mechanism from the names the server offered in
-// AuthenticationSASL and returns it ready to Start. It fails if none of
-// them is supported, naming those offered.
+// AuthenticationSASL and returns it ready to Start, as libpq does:
+//
+//   - SCRAM-SHA-256-PLUS with tls-server-end-point binding when the
+//     connection uses TLS, the server offers it and the policy is not
+//     disable. The hash is the certificate's signature hash (SHA-256 for
+//     MD5 and SHA-1); a signature algorithm without one (Ed25519, say)
+//     cannot be bound.
+//   - Otherwise SCRAM-SHA-256, unless the policy is require. Its gs2 flag
+//     is "y" when the connection uses TLS but the server did not offer
+//     PLUS, so that a server which did offer it detects the downgrade, and
+//     "n" otherwise.
+//
+// It fails if nothing offered is supported, naming what was offered.
 func (c SASLConfig) Choose(offered []string) (SASLMechanism, error) {
-	if c.ChannelBinding != nil {
-		// When channel binding arrives: choose mechSCRAMSHA256Plus if it is
-		// offered, and otherwise send the "y" gs2 flag with SCRAM-SHA-256.
-		return nil, errors.New("auth: SCRAM channel binding (" + mechSCRAMSHA256Plus + ") is not supported yet")
-	}
 	if len(offered) == 0 {
 		return nil, errors.New("auth: server offered no SASL mechanisms")
 	}
+	policy := c.ChannelBinding
+	switch policy {
+	case "":
+		policy = ChannelBindingPrefer
+	case ChannelBindingDisable, ChannelBindingPrefer, ChannelBindingRequire:
+	default:
+		return nil, fmt.Errorf("auth: invalid channel_binding %q: want disable, prefer or require", policy)
+	}
+	hasPlus, hasPlain := false, false
 	for _, name := range offered {
-		if name == mechSCRAMSHA256 {
-			return NewSCRAMSHA256(c.User, c.Password)
+		hasPlus = hasPlus || name == mechSCRAMSHA256Plus
+		hasPlain = hasPlain || name == mechSCRAMSHA256
+	}
+
+	if policy != ChannelBindingDisable && c.TLS != nil && hasPlus {
+		cb, err := scram.NewTLSServerEndpointBinding(c.TLS)
+		switch {
+		case err == nil:
+			return newSCRAMSHA256(c.Password, scramOptions{binding: &cb})
+		case policy == ChannelBindingRequire:
+			return nil, fmt.Errorf("auth: %w, but the server certificate's signature algorithm %v defines no hash for tls-server-end-point binding",
+				ErrChannelBindingRequired, c.TLS.PeerCertificates[0].SignatureAlgorithm)
 		}
+		// prefer: authenticate without binding ("n": the client cannot bind).
+		if hasPlain {
+			return newSCRAMSHA256(c.Password, scramOptions{})
+		}
+	}
+	if policy == ChannelBindingRequire {
+		if c.TLS == nil {
+			return nil, fmt.Errorf("auth: %w, but the connection does not use TLS", ErrChannelBindingRequired)
+		}
+		return nil, fmt.Errorf("auth: %w, but the server does not offer %s", ErrChannelBindingRequired, mechSCRAMSHA256Plus)
+	}
+	if hasPlain {
+		advertise := policy != ChannelBindingDisable && c.TLS != nil && !hasPlus
+		return newSCRAMSHA256(c.Password, scramOptions{advertise: advertise})
 	}
 	quoted := make([]string, len(offered))
 	for i, name := range offered {
 		quoted[i] = fmt.Sprintf("%q", clip(name))
 	}
-	return nil, fmt.Errorf("auth: server offered SASL mechanisms %s, none of which pgmoon supports (it supports %s)",
-		strings.Join(quoted, ", "), mechSCRAMSHA256)
+	return nil, fmt.Errorf("auth: server offered SASL mechanisms %s, none of which pgmoon can use here (it supports %s, and %s over TLS)",
+		strings.Join(quoted, ", "), mechSCRAMSHA256, mechSCRAMSHA256Plus)
 }
 
 // ChooseSASL picks a mechanism from the names the server offered in
-// AuthenticationSASL. Only SCRAM-SHA-256 is supported for now, so
-// SCRAM-SHA-256-PLUS is passed over. It fails if none of the offered
-// mechanisms is supported, naming those offered, and with ErrNoPassword if
-// password is empty.
+// AuthenticationSASL for a connection without TLS: SCRAM-SHA-256. It fails
+// if none of the offered mechanisms is supported, naming those offered, and
+// with ErrNoPassword if password is empty.
 func ChooseSASL(offered []string, user, password string) (SASLMechanism, error) {
 	return SASLConfig{User: user, Password: password}.Choose(offered)
 }

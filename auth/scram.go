@@ -42,13 +42,16 @@ const (
 // scramOptions are the knobs tests turn; the zero value is what
 // NewSCRAMSHA256 uses.
 type scramOptions struct {
-	user          string // sent as n=; PostgreSQL ignores it and libpq sends ""
-	nonce         string // client nonce; "" means a fresh random one
-	maxIterations int    // 0 means maxSCRAMIterations
+	user          string                // sent as n=; PostgreSQL ignores it and libpq sends ""
+	nonce         string                // client nonce; "" means a fresh random one
+	maxIterations int                   // 0 means maxSCRAMIterations
+	binding       *scram.ChannelBinding // SCRAM-SHA-256-PLUS with this binding; nil: no binding
+	advertise     bool                  // without binding: gs2 flag "y" (could bind, server did not offer it) instead of "n"
 }
 
 type scramSHA256 struct {
 	conv     *scram.ClientConversation
+	name     string // mechSCRAMSHA256 or mechSCRAMSHA256Plus
 	nonce    string // the client nonce sent in client-first
 	maxIters int
 	state    scramState
@@ -87,17 +90,21 @@ func newSCRAMSHA256(password string, opts scramOptions) (*scramSHA256, error) {
 	if maxIters == 0 {
 		maxIters = maxSCRAMIterations
 	}
-	// The gs2 header is "n,,": no channel binding and no authzid. Once
-	// channel binding is supported, a client that could bind (a TLS
-	// connection) but was not offered SCRAM-SHA-256-PLUS must send "y,,"
-	// instead, as libpq does, so that a server which did offer PLUS detects
-	// the downgrade (scram.Client.NewConversationAdvertisingChannelBinding).
-	conv := client.NewConversation()
-	return &scramSHA256{
-		conv:     conv,
-		nonce:    nonce,
-		maxIters: maxIters,
-	}, nil
+	// The gs2 header: "p=tls-server-end-point,," when binding; "y,," when
+	// the client could bind (TLS) but the server did not offer PLUS, so that
+	// a server which did offer it detects the downgrade; else "n,,". There
+	// is never an authzid.
+	m := &scramSHA256{name: mechSCRAMSHA256, nonce: nonce, maxIters: maxIters}
+	switch {
+	case opts.binding != nil:
+		m.conv = client.NewConversationWithChannelBinding(*opts.binding)
+		m.name = mechSCRAMSHA256Plus
+	case opts.advertise:
+		m.conv = client.NewConversationAdvertisingChannelBinding()
+	default:
+		m.conv = client.NewConversation()
+	}
+	return m, nil
 }
 
 // newSCRAMClient applies PostgreSQL's password preparation: SASLprep, unless
@@ -127,7 +134,7 @@ func isASCII(s string) bool {
 	return true
 }
 
-func (m *scramSHA256) Name() string { return mechSCRAMSHA256 }
+func (m *scramSHA256) Name() string { return m.name }
 
 func (m *scramSHA256) Complete() bool { return m.state == scramDone }
 
@@ -184,7 +191,7 @@ func (m *scramSHA256) verifyServerFinal(serverFinal string) error {
 
 func (m *scramSHA256) fail(err error) error {
 	m.state = scramFailed
-	return fmt.Errorf("auth: %s: %w", mechSCRAMSHA256, err)
+	return fmt.Errorf("auth: %s: %w", m.name, err)
 }
 
 func (m *scramSHA256) orderError(call string) error {
@@ -199,7 +206,7 @@ func (m *scramSHA256) orderError(call string) error {
 	case scramFailed:
 		why = "after the exchange failed"
 	}
-	return fmt.Errorf("auth: %s: %s called %s", mechSCRAMSHA256, call, why)
+	return fmt.Errorf("auth: %s: %s called %s", m.name, call, why)
 }
 
 // checkServerFirst validates a server-first-message (RFC 5802, section 7):

@@ -3,9 +3,17 @@ package pgtest
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"reflect"
 	"strconv"
@@ -440,4 +448,92 @@ func authKindName(k protocol.AuthKind) string {
 		return "AuthGSS"
 	}
 	return "AuthKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// StartTLS answers an SSLRequest the client sent (read it with
+// ExpectSSLRequest first) with 'S' and runs the server side of the TLS
+// handshake with conf; the steps after it speak over TLS. conf needs a
+// certificate (see [NewTestCertificate]). Under sslnegotiation=direct, where
+// the client starts TLS at once, use StartDirectTLS instead.
+func StartTLS(conf *tls.Config) Step {
+	return Step{name: "StartTLS", run: func(c *fakeConn) error {
+		if _, err := c.conn.Write([]byte{'S'}); err != nil {
+			return c.explain(err, 0, "")
+		}
+		return c.startTLS(conf)
+	}}
+}
+
+// StartDirectTLS runs the server side of the TLS handshake at once, as a
+// PostgreSQL 17 server does for a client using sslnegotiation=direct. To
+// accept the client, conf.NextProtos should hold "postgresql".
+func StartDirectTLS(conf *tls.Config) Step {
+	return Step{name: "StartDirectTLS", run: func(c *fakeConn) error { return c.startTLS(conf) }}
+}
+
+// startTLS replaces the connection with a TLS server connection over it.
+func (c *fakeConn) startTLS(conf *tls.Config) error {
+	tc := tls.Server(c.conn, conf)
+	timeout := c.f.stepTimeout()
+	_ = tc.SetDeadline(time.Now().Add(timeout))
+	if err := tc.Handshake(); err != nil {
+		return fmt.Errorf("TLS handshake: %w", err)
+	}
+	_ = tc.SetDeadline(time.Time{})
+	c.conn = tc
+	c.be = protocol.NewBackend(tc, tc)
+	c.be.SetAuthType(c.auth)
+	if c.trace != nil {
+		c.be.Trace(protocol.NewTracer(c.trace))
+	}
+	return nil
+}
+
+// NewTestCertificate returns a self-signed certificate and key for a fake
+// backend's TLS, valid for an hour for the given DNS names and IP
+// addresses, signed with ECDSA P-256 and SHA-256 (or, with keyType
+// "ed25519", with Ed25519, for which tls-server-end-point channel binding
+// defines no hash).
+func NewTestCertificate(keyType string, names ...string) (tls.Certificate, error) {
+	var pub, priv any
+	switch keyType {
+	case "", "ecdsa":
+		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			return tls.Certificate{}, err
+		}
+		pub, priv = &k.PublicKey, k
+	case "ed25519":
+		p, k, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			return tls.Certificate{}, err
+		}
+		pub, priv = p, k
+	default:
+		return tls.Certificate{}, fmt.Errorf("pgtest: NewTestCertificate: unknown key type %q (want ecdsa or ed25519)", keyType)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: randomSerial(),
+		Subject:      pkix.Name{CommonName: "pgtest fake backend"},
+		NotBefore:    time.Now().Add(-time.Minute),
+		NotAfter:     time.Now().Add(time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	for _, n := range names {
+		if ip := net.ParseIP(n); ip != nil {
+			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
+		} else {
+			tmpl.DNSNames = append(tmpl.DNSNames, n)
+		}
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, pub, priv)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: priv, Leaf: leaf}, nil
 }
