@@ -405,3 +405,69 @@ func TestSSLNegotiationDirectALPN(t *testing.T) {
 	}
 	<-offered
 }
+
+// TestClientCertificateMatrix connects as the server's certificate-only
+// role with no client certificate, the right one, one from another
+// authority and an expired one, and checks the hostssl and hostnossl roles
+// with and without TLS, against the real server.
+func TestClientCertificateMatrix(t *testing.T) {
+	defer pgmoon.SetPostgresqlDir(t.TempDir())()
+	srv := startTLSServer(t)
+	goodCert, goodKey, err := srv.ClientCert("pgmoon_cert")
+	if err != nil {
+		t.Fatal(err)
+	}
+	expiredCert, expiredKey, err := srv.ExpiredClientCert("pgmoon_cert")
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherCert, otherKey := selfSignedFiles(t, "pgmoon_cert", t.TempDir(), "other")
+	otherCN, otherCNKey, err := srv.ClientCert("somebody_else")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	for _, tc := range []struct {
+		name, method, sslmode, cert, key string
+		ok                               bool
+	}{
+		{"cert role, no certificate", pgtest.MethodCert, "verify-full", "", "", false},
+		{"cert role, good certificate", pgtest.MethodCert, "verify-full", goodCert, goodKey, true},
+		{"cert role, good certificate, require", pgtest.MethodCert, "require", goodCert, goodKey, true},
+		{"cert role, other authority", pgtest.MethodCert, "verify-full", otherCert, otherKey, false},
+		{"cert role, expired", pgtest.MethodCert, "verify-full", expiredCert, expiredKey, false},
+		{"cert role, certificate of another role", pgtest.MethodCert, "verify-full", otherCN, otherCNKey, false},
+		{"cert role, plain TCP", pgtest.MethodCert, "disable", goodCert, goodKey, false},
+		{"hostssl role, TLS", pgtest.MethodHostSSL, "verify-full", "", "", true},
+		{"hostssl role, plain TCP", pgtest.MethodHostSSL, "disable", "", "", false},
+		{"hostnossl role, TLS", pgtest.MethodHostNoSSL, "require", "", "", false},
+		{"hostnossl role, plain TCP", pgtest.MethodHostNoSSL, "disable", "", "", true},
+		{"scram role with a certificate it does not need", pgtest.MethodSCRAMSHA256, "verify-full", goodCert, goodKey, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			u, err := srv.User(tc.method)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := pgmoon.ParseConfig(srv.URL(u.Name, u.Password, "postgres"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg.Host = "localhost"
+			cfg.Dialer = hostDialer{net.JoinHostPort(srv.Host(), strconv.Itoa(srv.Port()))}
+			cfg.SSLMode = tc.sslmode
+			cfg.SSLRootCert = srv.CAFile()
+			cfg.SSLCert, cfg.SSLKey = tc.cert, tc.key
+			conn, err := pgmoon.Connect(testCtx(t), cfg)
+			if (err == nil) != tc.ok {
+				t.Fatalf("Connect = %v, want ok=%v", err, tc.ok)
+			}
+			if err == nil {
+				if got := scalar(t, conn, "select current_user"); got != u.Name {
+					t.Errorf("current_user = %q", got)
+				}
+				conn.Close(context.Background())
+			}
+		})
+	}
+}

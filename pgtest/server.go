@@ -38,6 +38,11 @@ const (
 	MethodPassword    = "password"
 	MethodMD5         = "md5"
 	MethodSCRAMSHA256 = "scram-sha-256"
+
+	// With WithTLS only:
+	MethodCert      = "cert"      // a client certificate whose CN is the role (see Server.ClientCert), over TLS only
+	MethodHostSSL   = "hostssl"   // scram-sha-256, over TLS only
+	MethodHostNoSSL = "hostnossl" // scram-sha-256, over plain TCP only
 )
 
 // A User is a login role that a pgtest-managed server authenticates with one
@@ -227,6 +232,11 @@ func (s *Server) ContainerID() string { return s.container }
 // the unix socket and over TCP (from loopback for a local server, from any
 // address for a container, whose connections arrive from the engine's
 // network). Only a server pgtest started has these roles.
+//
+// A server started [WithTLS] also has [MethodCert] (pgmoon_cert, which logs
+// in over TLS with a certificate from [Server.ClientCert]), [MethodHostSSL]
+// (scram-sha-256 over TLS only) and [MethodHostNoSSL] (scram-sha-256 over
+// plain TCP only).
 func (s *Server) User(method string) (User, error) {
 	if s.users == nil {
 		return User{}, fmt.Errorf("pgtest: user %q: per-method users need a pgtest-managed server "+
@@ -234,7 +244,8 @@ func (s *Server) User(method string) (User, error) {
 	}
 	u, ok := s.users[method]
 	if !ok {
-		return User{}, fmt.Errorf("pgtest: user %q: unknown method (want trust, password, md5 or scram-sha-256)", method)
+		return User{}, fmt.Errorf("pgtest: user %q: unknown method (want trust, password, md5 or scram-sha-256; "+
+			"with WithTLS also cert, hostssl or hostnossl)", method)
 	}
 	return u, nil
 }

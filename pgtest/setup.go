@@ -36,20 +36,13 @@ func (s *Server) finishSetUp(ctx context.Context, o *options) error {
 	}
 
 	var stmts []string
+	var hbaPrefix string
 	if s.backend == BackendDocker {
 		s.users, err = createRoles(ctx, s.dsn)
 		if err != nil {
 			return fmt.Errorf("pgtest: create roles: %w", err)
 		}
-		hba, err := queryValue(ctx, s.dsn, "SELECT pg_read_file(current_setting('hba_file'))")
-		if err != nil {
-			return fmt.Errorf("pgtest: read pg_hba.conf: %w", err)
-		}
-		hbaFile, err := queryValue(ctx, s.dsn, "SHOW hba_file")
-		if err != nil {
-			return fmt.Errorf("pgtest: read pg_hba.conf: %w", err)
-		}
-		stmts = append(stmts, writeFileSQL(hbaFile, []byte(roleHBA("all")+hba)))
+		hbaPrefix += roleHBA("all")
 	}
 	if o.tls {
 		dir := s.socketDir
@@ -61,13 +54,34 @@ func (s *Server) finishSetUp(ctx context.Context, o *options) error {
 			return fmt.Errorf("pgtest: WithTLS: %w", err)
 		}
 		s.tls = files
+		tlsUsers, err := createTLSRoles(ctx, s.dsn)
+		if err != nil {
+			return fmt.Errorf("pgtest: WithTLS: create roles: %w", err)
+		}
+		for m, u := range tlsUsers {
+			s.users[m] = u
+		}
+		hbaPrefix += tlsRoleHBA()
 		stmts = append(stmts,
 			writeFileSQL(tlsCertName, files.serverCert), // in the data directory
 			writeFileSQL(tlsKeyName, files.serverKey),
+			writeFileSQL(tlsCAName, files.caPEM),
 			"ALTER SYSTEM SET ssl_cert_file = "+quoteLiteral(tlsCertName),
 			"ALTER SYSTEM SET ssl_key_file = "+quoteLiteral(tlsKeyName),
+			"ALTER SYSTEM SET ssl_ca_file = "+quoteLiteral(tlsCAName),
 			"ALTER SYSTEM SET ssl = on",
 		)
+	}
+	if hbaPrefix != "" {
+		hba, err := queryValue(ctx, s.dsn, "SELECT pg_read_file(current_setting('hba_file'))")
+		if err != nil {
+			return fmt.Errorf("pgtest: read pg_hba.conf: %w", err)
+		}
+		hbaFile, err := queryValue(ctx, s.dsn, "SHOW hba_file")
+		if err != nil {
+			return fmt.Errorf("pgtest: read pg_hba.conf: %w", err)
+		}
+		stmts = append(stmts, writeFileSQL(hbaFile, []byte(hbaPrefix+hba)))
 	}
 	if len(stmts) == 0 {
 		return nil
@@ -82,6 +96,46 @@ func (s *Server) finishSetUp(ctx context.Context, o *options) error {
 		}
 	}
 	return nil
+}
+
+// The roles WithTLS adds, with their pg_hba.conf lines: a client
+// certificate (CN = role name) over TLS, and SCRAM only over TLS or only
+// without it.
+var tlsRoles = []struct{ method, role string }{
+	{MethodCert, "pgmoon_cert"},
+	{MethodHostSSL, "pgmoon_hostssl"},
+	{MethodHostNoSSL, "pgmoon_hostnossl"},
+}
+
+// createTLSRoles makes the roles of tlsRoles; the two SCRAM ones get random
+// passwords.
+func createTLSRoles(ctx context.Context, dsn string) (map[string]User, error) {
+	users := make(map[string]User, len(tlsRoles))
+	stmts := []string{"SET password_encryption = 'scram-sha-256'"}
+	for _, r := range tlsRoles {
+		u := User{Name: r.role, Method: r.method}
+		stmt := "CREATE ROLE " + quoteIdent(r.role) + " LOGIN"
+		if r.method != MethodCert {
+			u.Password = randomHex(16)
+			stmt += " PASSWORD " + quoteLiteral(u.Password)
+		}
+		users[r.method] = u
+		stmts = append(stmts, stmt)
+	}
+	return users, runSQL(ctx, dsn, stmts...)
+}
+
+// tlsRoleHBA returns the pg_hba.conf lines of tlsRoles.
+func tlsRoleHBA() string {
+	return "# Added by pgtest (WithTLS): TLS-only and plain-only roles.\n" +
+		"hostssl\tall\tpgmoon_cert\tall\tcert\n" +
+		"host\tall\tpgmoon_cert\tall\treject\n" +
+		"local\tall\tpgmoon_cert\t\treject\n" +
+		"hostssl\tall\tpgmoon_hostssl\tall\tscram-sha-256\n" +
+		"host\tall\tpgmoon_hostssl\tall\treject\n" +
+		"local\tall\tpgmoon_hostssl\t\treject\n" +
+		"hostnossl\tall\tpgmoon_hostnossl\tall\tscram-sha-256\n" +
+		"host\tall\tpgmoon_hostnossl\tall\treject\n"
 }
 
 // majorString formats server_version_num's major version: "15" for 150018,

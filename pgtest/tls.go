@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"math/big"
 	"net"
@@ -20,12 +21,16 @@ import (
 const (
 	tlsCertName = "pgtest-server.crt"
 	tlsKeyName  = "pgtest-server.key"
+	tlsCAName   = "pgtest-ca.crt" // in the data directory: ssl_ca_file, for client certificates
 	caFileName  = "pgtest-ca.crt"
 )
 
 // tlsFiles are a throwaway certificate authority and a server certificate
 // it signed.
 type tlsFiles struct {
+	ca         *x509.Certificate
+	caKey      *ecdsa.PrivateKey
+	dir        string // host directory for the files
 	caPEM      []byte
 	caFile     string // caPEM on the host, for sslrootcert
 	pool       *x509.CertPool
@@ -82,6 +87,9 @@ func newTLSFiles(dir string) (*tlsFiles, error) {
 		return nil, err
 	}
 	f := &tlsFiles{
+		ca:         ca,
+		caKey:      caKey,
+		dir:        dir,
 		caPEM:      pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
 		serverCert: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
 		serverKey:  pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}),
@@ -118,4 +126,54 @@ func (s *Server) CAFile() string {
 		return ""
 	}
 	return s.tls.caFile
+}
+
+// ClientCert issues a client certificate for role user (CN = user), signed
+// by the certificate authority the server trusts under [WithTLS], and
+// returns the paths of the certificate and of its key (mode 0600), for
+// sslcert and sslkey. The role [MethodCert] logs in with one. Close removes
+// the files.
+func (s *Server) ClientCert(user string) (certFile, keyFile string, err error) {
+	return s.issueClientCert(user, time.Now().Add(30*24*time.Hour))
+}
+
+// ExpiredClientCert is ClientCert with a certificate that expired an hour
+// ago, which the server refuses.
+func (s *Server) ExpiredClientCert(user string) (certFile, keyFile string, err error) {
+	return s.issueClientCert(user, time.Now().Add(-time.Hour))
+}
+
+func (s *Server) issueClientCert(user string, notAfter time.Time) (certFile, keyFile string, err error) {
+	if s.tls == nil {
+		return "", "", errors.New("pgtest: ClientCert: the server has no TLS; start it with WithTLS")
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return "", "", err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: randomSerial(),
+		Subject:      pkix.Name{CommonName: user},
+		NotBefore:    notAfter.Add(-31 * 24 * time.Hour),
+		NotAfter:     notAfter,
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, s.tls.ca, &key.PublicKey, s.tls.caKey)
+	if err != nil {
+		return "", "", err
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return "", "", err
+	}
+	base := filepath.Join(s.tls.dir, "client-"+randomHex(4))
+	certFile, keyFile = base+".crt", base+".key"
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+		return "", "", err
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		return "", "", err
+	}
+	return certFile, keyFile, nil
 }
