@@ -84,21 +84,34 @@ func (d hostDialer) DialContext(ctx context.Context, network, _ string) (net.Con
 
 // TestSSLModeMatrix connects with every sslmode to a server with and
 // without TLS, with no root certificate, the right one and a wrong one,
-// and with a host name the server's certificate names or does not, and
-// checks the outcome against libpq's documented behaviour:
+// with a host name the server's certificate names or does not, and as a
+// trusted user without a client certificate or as the certificate-only
+// user with none, the right one or one from another authority, and checks
+// the outcome against libpq's documented behaviour:
 //
-//   - disable and allow never use TLS here (allow only upgrades after a
-//     plain-text refusal);
+//   - disable never uses TLS; allow only after the server refused a
+//     plain-text connection (as it does the certificate-only user);
 //   - prefer uses TLS when offered, verifies the chain only with a root file,
 //     and settles for plain text when the handshake fails;
 //   - require needs TLS, and acts as verify-ca when a root file is given;
 //   - verify-ca needs a root file and a chain to it;
-//   - verify-full also needs the host name in the certificate.
+//   - verify-full also needs the host name in the certificate;
+//   - the certificate-only user (hostssl, cert) gets in only over TLS with
+//     a client certificate from the server's authority.
 func TestSSLModeMatrix(t *testing.T) {
 	defer pgmoon.SetPostgresqlDir(t.TempDir())() // no ~/.postgresql defaults
 	withTLS := startTLSServer(t)
 	plain := pgtest.Default(t)
 	otherCA := writeOtherCA(t)
+	goodCert, goodKey, err := withTLS.ClientCert("pgmoon_cert")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrongCert, wrongKey := selfSignedFiles(t, "pgmoon_cert", t.TempDir(), "wrong")
+	certUser, err := withTLS.User(pgtest.MethodCert)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	type outcome int
 	const (
@@ -113,52 +126,75 @@ func TestSSLModeMatrix(t *testing.T) {
 		srv  *pgtest.Server
 		tls  bool
 	}{{"server TLS on", withTLS, true}, {"server TLS off", plain, false}} {
-		for _, root := range []string{"none", "good", "wrong"} {
-			for _, host := range []string{"localhost", "127.0.0.1", "wrong.example"} {
-				for _, mode := range []string{"disable", "allow", "prefer", "require", "verify-ca", "verify-full"} {
-					// What libpq does.
-					rootFile := map[string]string{"none": "", "good": withTLS.CAFile(), "wrong": otherCA}[root]
-					var want outcome
-					switch {
-					case mode == "disable" || mode == "allow":
-						want = plainText
-					case (mode == "verify-ca" || mode == "verify-full") && root == "none":
-						want = refused // no root certificate file
-					case !server.tls:
-						want = map[bool]outcome{true: plainText, false: refused}[mode == "prefer"]
-					case root == "wrong":
-						want = map[bool]outcome{true: plainText, false: refused}[mode == "prefer"]
-					case mode == "verify-full" && host == "wrong.example":
-						want = refused
-					default:
-						want = encrypted
-					}
-
-					name := fmt.Sprintf("%s/root %s/%s/%s", server.name, root, host, mode)
-					t.Run(name, func(t *testing.T) {
-						cfg, err := pgmoon.ParseConfig(server.srv.DSN())
-						if err != nil {
-							t.Fatal(err)
+		clients := []string{"trusted user"}
+		if server.tls {
+			clients = append(clients, "cert user/no cert", "cert user/good cert", "cert user/wrong cert")
+		}
+		for _, client := range clients {
+			for _, root := range []string{"none", "good", "wrong"} {
+				for _, host := range []string{"localhost", "127.0.0.1", "wrong.example"} {
+					for _, mode := range []string{"disable", "allow", "prefer", "require", "verify-ca", "verify-full"} {
+						// What libpq does.
+						rootFile := map[string]string{"none": "", "good": withTLS.CAFile(), "wrong": otherCA}[root]
+						var want outcome
+						switch {
+						case mode == "disable" || mode == "allow":
+							want = plainText
+						case (mode == "verify-ca" || mode == "verify-full") && root == "none":
+							want = refused // no root certificate file
+						case !server.tls:
+							want = map[bool]outcome{true: plainText, false: refused}[mode == "prefer"]
+						case root == "wrong":
+							want = map[bool]outcome{true: plainText, false: refused}[mode == "prefer"]
+						case mode == "verify-full" && host == "wrong.example":
+							want = refused
+						default:
+							want = encrypted
 						}
-						cfg.SSLMode = mode
-						cfg.SSLRootCert = rootFile
-						cfg.Dialer = hostDialer{net.JoinHostPort(server.srv.Host(), strconv.Itoa(server.srv.Port()))}
-						cfg.Host = host
-						ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-						defer cancel()
-						conn, err := pgmoon.Connect(ctx, cfg)
-						got := refused
-						if err == nil {
-							got = plainText
-							if conn.UsesTLS() {
-								got = encrypted
+						if client != "trusted user" {
+							// pg_hba.conf refuses the cert user without TLS;
+							// allow then tries again with TLS.
+							viaTLS := want == encrypted || mode == "allow" && root != "wrong"
+							want = refused
+							if viaTLS && client == "cert user/good cert" {
+								want = encrypted
 							}
-							conn.Close(ctx)
 						}
-						if got != want {
-							t.Errorf("%s, want %s (err: %v)", names[got], names[want], err)
-						}
-					})
+
+						name := fmt.Sprintf("%s/%s/root %s/%s/%s", server.name, client, root, host, mode)
+						t.Run(name, func(t *testing.T) {
+							cfg, err := pgmoon.ParseConfig(server.srv.DSN())
+							if err != nil {
+								t.Fatal(err)
+							}
+							cfg.SSLMode = mode
+							cfg.SSLRootCert = rootFile
+							cfg.Dialer = hostDialer{net.JoinHostPort(server.srv.Host(), strconv.Itoa(server.srv.Port()))}
+							cfg.Host = host
+							switch client {
+							case "cert user/no cert":
+								cfg.User, cfg.Password = certUser.Name, ""
+							case "cert user/good cert":
+								cfg.User, cfg.Password, cfg.SSLCert, cfg.SSLKey = certUser.Name, "", goodCert, goodKey
+							case "cert user/wrong cert":
+								cfg.User, cfg.Password, cfg.SSLCert, cfg.SSLKey = certUser.Name, "", wrongCert, wrongKey
+							}
+							ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+							defer cancel()
+							conn, err := pgmoon.Connect(ctx, cfg)
+							got := refused
+							if err == nil {
+								got = plainText
+								if conn.UsesTLS() {
+									got = encrypted
+								}
+								conn.Close(ctx)
+							}
+							if got != want {
+								t.Errorf("%s, want %s (err: %v)", names[got], names[want], err)
+							}
+						})
+					}
 				}
 			}
 		}
