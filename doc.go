@@ -32,6 +32,10 @@
 // back to plain text when the server declines or the handshake fails.
 // [Config.TLSConfig] replaces the ssl* settings for programmatic use.
 //
+// channel_binding (SCRAM-SHA-256-PLUS bound to the TLS connection) and
+// require_auth (the authentication methods the server may use) are checked
+// before any credential is sent.
+//
 // # Simple queries
 //
 // [Conn.SimpleQuery] runs one or more statements with the simple query

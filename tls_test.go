@@ -1,6 +1,7 @@
 package pgmoon_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -505,5 +506,82 @@ func TestClientCertificateMatrix(t *testing.T) {
 				conn.Close(context.Background())
 			}
 		})
+	}
+}
+
+// recordingDialer dials one address and keeps the first bytes each
+// connection writes.
+type recordingDialer struct {
+	addr  string
+	mu    sync.Mutex
+	first [][]byte
+}
+
+func (d *recordingDialer) DialContext(ctx context.Context, _, _ string) (net.Conn, error) {
+	var nd net.Dialer
+	nc, err := nd.DialContext(ctx, "tcp", d.addr)
+	if err != nil {
+		return nil, err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.first = append(d.first, nil)
+	return &recordingConn{Conn: nc, d: d, i: len(d.first) - 1}, nil
+}
+
+type recordingConn struct {
+	net.Conn
+	d *recordingDialer
+	i int
+}
+
+func (c *recordingConn) Write(p []byte) (int, error) {
+	c.d.mu.Lock()
+	if len(c.d.first[c.i]) < 8 {
+		c.d.first[c.i] = append(c.d.first[c.i], p[:min(len(p), 8-len(c.d.first[c.i]))]...)
+	}
+	c.d.mu.Unlock()
+	return c.Conn.Write(p)
+}
+
+// TestCancelRequestOverTLS cancels a query on a TLS connection and checks
+// that the server cancelled it and that the CancelRequest went over TLS too:
+// the cancel connection, like the main one, starts with SSLRequest, not
+// with a plain-text CancelRequest.
+func TestCancelRequestOverTLS(t *testing.T) {
+	srv := startTLSServer(t)
+	cfg, err := pgmoon.ParseConfig(srv.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &recordingDialer{addr: net.JoinHostPort(srv.Host(), strconv.Itoa(srv.Port()))}
+	cfg.Dialer = d
+	conn := connectConfig(t, cfg)
+	if !conn.UsesTLS() {
+		t.Fatal("UsesTLS = false")
+	}
+	watcher := connect(t, srv.DSN())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := conn.SimpleQuery(ctx, "select pg_sleep(30)")
+		done <- err
+	}()
+	waitFor(t, watcher, fmt.Sprintf("select count(*) from pg_stat_activity where pid = %d and state = 'active'", conn.PID()), "1")
+	cancel()
+	if err := <-done; !errors.Is(err, &pgmoon.PgError{Code: "57014"}) {
+		t.Fatalf("err = %v, want the server's query_canceled (57014)", err)
+	}
+	sslRequest := []byte{0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(d.first) != 2 {
+		t.Fatalf("%d connections dialled, want 2 (main and cancel)", len(d.first))
+	}
+	for i, b := range d.first {
+		if !bytes.Equal(b, sslRequest) {
+			t.Errorf("connection %d began with % x, want SSLRequest", i, b)
+		}
 	}
 }
