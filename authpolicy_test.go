@@ -230,10 +230,7 @@ func TestChannelBindingRealServer(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cfg, err := pgmoon.ParseConfig(srv.URL(u.Name, u.Password, "postgres"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			cfg := userConfig(t, srv, u, "tcp")
 			cfg.SSLMode = tc.sslmode
 			cfg.ChannelBinding = "require"
 			var trace bytes.Buffer
@@ -284,10 +281,8 @@ func TestRequireAuthRealServer(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cfg, err := pgmoon.ParseConfig(srv.URL(u.Name, u.Password, "postgres") + "&require_auth=" + tc.requireAuth)
-			if err != nil {
-				t.Fatal(err)
-			}
+			cfg := userConfig(t, srv, u, "tcp")
+			cfg.RequireAuth = tc.requireAuth
 			conn, err := pgmoon.Connect(testCtx(t), cfg)
 			if (err == nil) != tc.ok {
 				t.Fatalf("Connect = %v, want ok=%v", err, tc.ok)

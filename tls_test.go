@@ -486,10 +486,7 @@ func TestClientCertificateMatrix(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cfg, err := pgmoon.ParseConfig(srv.URL(u.Name, u.Password, "postgres"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			cfg := userConfig(t, srv, u, "tcp")
 			cfg.Host = "localhost"
 			cfg.Dialer = hostDialer{net.JoinHostPort(srv.Host(), strconv.Itoa(srv.Port()))}
 			cfg.SSLMode = tc.sslmode

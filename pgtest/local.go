@@ -44,9 +44,12 @@ const (
 // SIGKILL; a variable for tests.
 var stopGrace = 10 * time.Second
 
+// A methodRole is a role that authenticates with one method.
+type methodRole struct{ method, role string }
+
 // The roles a local server creates, one per pg_hba.conf method. The trust
 // role needs no line of its own: the catch-all lines trust everyone else.
-var methodRoles = []struct{ method, role string }{
+var methodRoles = []methodRole{
 	{MethodPassword, "pgmoon_password"},
 	{MethodMD5, "pgmoon_md5"},
 	{MethodSCRAMSHA256, "pgmoon_scram"},
@@ -142,7 +145,7 @@ func (l *localServer) setUp(ctx context.Context) (*Server, error) {
 		stop:      l.stop,
 		local:     l,
 	}
-	s.users, err = createRoles(ctx, s.dsn)
+	s.users, err = createRoles(ctx, s.dsn, methodRoles)
 	if err != nil {
 		return nil, fmt.Errorf("pgtest: create roles: %w%s", err, l.logTail(0))
 	}
@@ -421,28 +424,31 @@ func outputTail(what string, out []byte) string {
 	return "\n--- " + what + " (tail) ---\n" + string(bytes.Join(lines, []byte("\n")))
 }
 
-// createRoles makes the per-method roles with random passwords. The md5
-// role's password is hashed with MD5, so the server can run MD5 for it; the
-// others' with SCRAM (the password method accepts either).
-func createRoles(ctx context.Context, dsn string) (map[string]User, error) {
-	users := make(map[string]User, len(methodRoles))
+// createRoles makes roles, one per method, with random passwords (none for
+// the trust and cert roles). The md5 role's password is hashed with MD5, so
+// the server can run MD5 for it; the others' with SCRAM (the password
+// method accepts either).
+func createRoles(ctx context.Context, dsn string, roles []methodRole) (map[string]User, error) {
+	users := make(map[string]User, len(roles))
 	stmts := []string{"SET password_encryption = 'scram-sha-256'"}
-	var md5Stmt string
-	for _, r := range methodRoles {
+	var md5Stmts []string
+	for _, r := range roles {
 		u := User{Name: r.role, Method: r.method}
 		stmt := "CREATE ROLE " + quoteIdent(r.role) + " LOGIN"
-		if r.method != MethodTrust {
+		if r.method != MethodTrust && r.method != MethodCert {
 			u.Password = randomHex(16)
 			stmt += " PASSWORD " + quoteLiteral(u.Password)
 		}
 		users[r.method] = u
 		if r.method == MethodMD5 {
-			md5Stmt = stmt
+			md5Stmts = append(md5Stmts, stmt)
 			continue
 		}
 		stmts = append(stmts, stmt)
 	}
-	stmts = append(stmts, "SET password_encryption = 'md5'", md5Stmt)
+	if md5Stmts != nil {
+		stmts = append(append(stmts, "SET password_encryption = 'md5'"), md5Stmts...)
+	}
 	if err := runSQL(ctx, dsn, stmts...); err != nil {
 		return nil, err
 	}

@@ -38,7 +38,7 @@ func (s *Server) finishSetUp(ctx context.Context, o *options) error {
 	var stmts []string
 	var hbaPrefix string
 	if s.backend == BackendDocker {
-		s.users, err = createRoles(ctx, s.dsn)
+		s.users, err = createRoles(ctx, s.dsn, methodRoles)
 		if err != nil {
 			return fmt.Errorf("pgtest: create roles: %w", err)
 		}
@@ -54,7 +54,7 @@ func (s *Server) finishSetUp(ctx context.Context, o *options) error {
 			return fmt.Errorf("pgtest: WithTLS: %w", err)
 		}
 		s.tls = files
-		tlsUsers, err := createTLSRoles(ctx, s.dsn)
+		tlsUsers, err := createRoles(ctx, s.dsn, tlsRoles)
 		if err != nil {
 			return fmt.Errorf("pgtest: WithTLS: create roles: %w", err)
 		}
@@ -101,28 +101,10 @@ func (s *Server) finishSetUp(ctx context.Context, o *options) error {
 // The roles WithTLS adds, with their pg_hba.conf lines: a client
 // certificate (CN = role name) over TLS, and SCRAM only over TLS or only
 // without it.
-var tlsRoles = []struct{ method, role string }{
+var tlsRoles = []methodRole{
 	{MethodCert, "pgmoon_cert"},
 	{MethodHostSSL, "pgmoon_hostssl"},
 	{MethodHostNoSSL, "pgmoon_hostnossl"},
-}
-
-// createTLSRoles makes the roles of tlsRoles; the two SCRAM ones get random
-// passwords.
-func createTLSRoles(ctx context.Context, dsn string) (map[string]User, error) {
-	users := make(map[string]User, len(tlsRoles))
-	stmts := []string{"SET password_encryption = 'scram-sha-256'"}
-	for _, r := range tlsRoles {
-		u := User{Name: r.role, Method: r.method}
-		stmt := "CREATE ROLE " + quoteIdent(r.role) + " LOGIN"
-		if r.method != MethodCert {
-			u.Password = randomHex(16)
-			stmt += " PASSWORD " + quoteLiteral(u.Password)
-		}
-		users[r.method] = u
-		stmts = append(stmts, stmt)
-	}
-	return users, runSQL(ctx, dsn, stmts...)
 }
 
 // tlsRoleHBA returns the pg_hba.conf lines of tlsRoles.
