@@ -233,6 +233,10 @@ func FuzzParseConfig(f *testing.F) {
 		"postgres://%2Ftmp/d?host=/x",
 		"user=u password='",
 		"",
+		"require_auth=!password,!md5 channel_binding=require",
+		"require_auth=scram-sha-256,none",
+		"sslmode=verify-full sslrootcert=system sslnegotiation=direct sslsni=0",
+		"ssl_min_protocol_version=TLSv1.2&ssl_max_protocol_version=TLSv1.3&sslcert=/c&sslkey=/k&sslpassword=x",
 	} {
 		f.Add(s)
 	}
