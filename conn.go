@@ -90,6 +90,11 @@ func Connect(ctx context.Context, cfg *Config) (*Conn, error) {
 			return nil, fmt.Errorf("pgmoon: connect: %w", err)
 		}
 	}
+	if isUnixSocketHost(cfg.Host) {
+		// As in libpq, sslmode is ignored for unix-domain sockets: the
+		// server never offers TLS on them, and the socket is local.
+		return connectOnce(ctx, cfg, ap, nil, tlsNever)
+	}
 	switch cfg.SSLMode {
 	case SSLDisable:
 		return connectOnce(ctx, cfg, ap, nil, tlsNever)

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/pgmoon-go/pgmoon"
+	"github.com/pgmoon-go/pgmoon/auth"
 	"github.com/pgmoon-go/pgmoon/pgtest"
 )
 
@@ -580,5 +581,35 @@ func TestCancelRequestOverTLS(t *testing.T) {
 		if !bytes.Equal(b, sslRequest) {
 			t.Errorf("connection %d began with % x, want SSLRequest", i, b)
 		}
+	}
+}
+
+// TestSSLModeIgnoredOnUnixSocket checks libpq's rule that sslmode does not
+// apply to unix-domain sockets: verify-full connects there, in plain text,
+// without asking for TLS (the server never offers it on a socket).
+func TestSSLModeIgnoredOnUnixSocket(t *testing.T) {
+	srv := startTLSServer(t)
+	if srv.SocketDSN() == "" {
+		t.Fatalf("the %s server has no unix socket here", srv.Backend())
+	}
+	cfg, err := pgmoon.ParseConfig(srv.SocketDSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.SSLMode = pgmoon.SSLVerifyFull
+	cfg.SSLRootCert = srv.CAFile()
+	conn := connectConfig(t, cfg)
+	if conn.UsesTLS() {
+		t.Error("UsesTLS = true over a unix socket")
+	}
+	// channel_binding=require cannot be met without TLS.
+	cfg.ChannelBinding = "require"
+	u, err := srv.User(pgtest.MethodSCRAMSHA256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.User, cfg.Password = u.Name, u.Password
+	if _, err := pgmoon.Connect(testCtx(t), cfg); !errors.Is(err, auth.ErrChannelBindingRequired) {
+		t.Errorf("channel_binding=require over a unix socket: %v", err)
 	}
 }
