@@ -476,20 +476,8 @@ func TestUnixSocket(t *testing.T) {
 func TestContextCancelReachesServer(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	srv := pgtest.Default(t)
-	watcher := connect(t, srv.DSN())
 	conn := connect(t, srv.DSN())
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() {
-		_, err := conn.SimpleQuery(ctx, "select pg_sleep(30)")
-		done <- err
-	}()
-	// Cancel once the server runs the query: a CancelRequest that arrives
-	// while the backend is still reading the command is ignored by design.
-	waitFor(t, watcher, fmt.Sprintf("select count(*) from pg_stat_activity where pid = %d and state = 'active'", conn.PID()), "1")
-	cancel()
-	err := <-done
+	err := cancelRunningQuery(t, conn, srv.DSN())
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
@@ -637,6 +625,25 @@ func TestCloseInterruptsAndTerminates(t *testing.T) {
 }
 
 // waitFor polls sql until it returns want, for at most 10 seconds.
+// cancelRunningQuery runs select pg_sleep(30) on conn, cancels its context
+// once the server runs it (seen from another connection to dsn: a
+// CancelRequest that arrives while the backend still reads the command is
+// ignored by design), and returns the query's error.
+func cancelRunningQuery(t *testing.T, conn *pgmoon.Conn, dsn string) error {
+	t.Helper()
+	watcher := connect(t, dsn)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := conn.SimpleQuery(ctx, "select pg_sleep(30)")
+		done <- err
+	}()
+	waitFor(t, watcher, fmt.Sprintf("select count(*) from pg_stat_activity where pid = %d and state = 'active'", conn.PID()), "1")
+	cancel()
+	return <-done
+}
+
 func waitFor(t *testing.T, conn *pgmoon.Conn, sql, want string) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)

@@ -558,17 +558,7 @@ func TestCancelRequestOverTLS(t *testing.T) {
 	if !conn.UsesTLS() {
 		t.Fatal("UsesTLS = false")
 	}
-	watcher := connect(t, srv.DSN())
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() {
-		_, err := conn.SimpleQuery(ctx, "select pg_sleep(30)")
-		done <- err
-	}()
-	waitFor(t, watcher, fmt.Sprintf("select count(*) from pg_stat_activity where pid = %d and state = 'active'", conn.PID()), "1")
-	cancel()
-	if err := <-done; !errors.Is(err, &pgmoon.PgError{Code: "57014"}) {
+	if err := cancelRunningQuery(t, conn, srv.DSN()); !errors.Is(err, &pgmoon.PgError{Code: "57014"}) {
 		t.Fatalf("err = %v, want the server's query_canceled (57014)", err)
 	}
 	sslRequest := []byte{0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f}
