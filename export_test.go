@@ -1,5 +1,7 @@
 package pgmoon
 
+import "testing"
+
 // Internals reached by the external tests in package pgmoon_test.
 
 // SetPostgresqlDir replaces libpq's ~/.postgresql directory of default
@@ -8,4 +10,10 @@ func SetPostgresqlDir(dir string) (restore func()) {
 	old := postgresqlDir
 	postgresqlDir = func() string { return dir }
 	return func() { postgresqlDir = old }
+}
+
+// WriteSelfSigned writes a self-signed certificate for cn (and localhost)
+// and its unencrypted key, mode 0600, into dir as name.crt and name.key.
+func WriteSelfSigned(t testing.TB, dir, name, cn string) (certPath, keyPath string) {
+	return writeKeyPair(t, dir, name, cn, plainKey)
 }

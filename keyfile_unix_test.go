@@ -3,7 +3,6 @@
 package pgmoon
 
 import (
-	"encoding/pem"
 	"os"
 	"strings"
 	"testing"
@@ -11,7 +10,7 @@ import (
 
 func TestKeyFileMode(t *testing.T) {
 	defer SetPostgresqlDir(t.TempDir())()
-	c, k := writeKeyPair(t, t.TempDir(), func(der []byte) *pem.Block { return &pem.Block{Type: "EC PRIVATE KEY", Bytes: der} })
+	c, k := writeKeyPair(t, t.TempDir(), "client", "client", plainKey)
 	for _, tc := range []struct {
 		mode os.FileMode
 		ok   bool

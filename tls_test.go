@@ -3,20 +3,12 @@ package pgmoon_test
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"net"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -53,28 +45,6 @@ func startTLSServer(t *testing.T) *pgtest.Server {
 	return tlsServer
 }
 
-// writeOtherCA writes the certificate of a certificate authority that
-// signed nothing the server has.
-func writeOtherCA(t *testing.T) string {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "other CA"}, IsCA: true,
-		BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "other-ca.crt")
-	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
 // hostDialer connects every address to one TCP address, so that a Config
 // can name a host the certificate does not know while reaching the server.
 type hostDialer struct{ addr string }
@@ -104,12 +74,12 @@ func TestSSLModeMatrix(t *testing.T) {
 	defer pgmoon.SetPostgresqlDir(t.TempDir())() // no ~/.postgresql defaults
 	withTLS := startTLSServer(t)
 	plain := pgtest.Default(t)
-	otherCA := writeOtherCA(t)
+	otherCA, _ := pgmoon.WriteSelfSigned(t, t.TempDir(), "other-ca", "other CA") // signed nothing the server has
 	goodCert, goodKey, err := withTLS.ClientCert("pgmoon_cert")
 	if err != nil {
 		t.Fatal(err)
 	}
-	wrongCert, wrongKey := selfSignedFiles(t, "pgmoon_cert", t.TempDir(), "wrong")
+	wrongCert, wrongKey := pgmoon.WriteSelfSigned(t, t.TempDir(), "wrong", "pgmoon_cert")
 	certUser, err := withTLS.User(pgtest.MethodCert)
 	if err != nil {
 		t.Fatal(err)
@@ -270,7 +240,7 @@ func TestTLSClientCertificateAndSNI(t *testing.T) {
 	defer pgmoon.SetPostgresqlDir(t.TempDir())()
 	dir := t.TempDir()
 	serverCert := selfSigned(t, "server", dir, "server")
-	clientCertPath, clientKeyPath := selfSignedFiles(t, "pgmoon-client", dir, "client")
+	clientCertPath, clientKeyPath := pgmoon.WriteSelfSigned(t, dir, "client", "pgmoon-client")
 	otherCA := x509.NewCertPool() // the server asks for certificates of an authority the client's is not from
 
 	type seen struct {
@@ -347,40 +317,12 @@ func TestTLSClientCertificateAndSNI(t *testing.T) {
 // selfSigned makes a self-signed certificate for cn and returns it loaded.
 func selfSigned(t *testing.T, cn, dir, name string) tls.Certificate {
 	t.Helper()
-	certPath, keyPath := selfSignedFiles(t, cn, dir, name)
+	certPath, keyPath := pgmoon.WriteSelfSigned(t, dir, name, cn)
 	cert, err := tls.LoadX509KeyPair(certPath, keyPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return cert
-}
-
-// selfSignedFiles writes a self-signed certificate for cn and its key (mode
-// 0600) into dir as name.crt and name.key.
-func selfSignedFiles(t *testing.T, cn, dir, name string) (certPath, keyPath string) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn},
-		DNSNames: []string{"localhost"}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	certPath, keyPath = filepath.Join(dir, name+".crt"), filepath.Join(dir, name+".key")
-	if err := os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return certPath, keyPath
 }
 
 // TestSSLNegotiationDirect connects with sslnegotiation=direct: TLS at once,
@@ -459,7 +401,7 @@ func TestClientCertificateMatrix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	otherCert, otherKey := selfSignedFiles(t, "pgmoon_cert", t.TempDir(), "other")
+	otherCert, otherKey := pgmoon.WriteSelfSigned(t, t.TempDir(), "other", "pgmoon_cert")
 	otherCN, otherCNKey, err := srv.ClientCert("somebody_else")
 	if err != nil {
 		t.Fatal(err)

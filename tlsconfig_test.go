@@ -57,16 +57,20 @@ func TestCertificateMatchesHost(t *testing.T) {
 	}
 }
 
-// writeKeyPair writes a self-signed certificate and its key (encoded by
-// encodeKey) into dir and returns the paths.
-func writeKeyPair(t *testing.T, dir string, encodeKey func(der []byte) *pem.Block) (certPath, keyPath string) {
+// plainKey encodes an EC key unencrypted, for writeKeyPair.
+func plainKey(der []byte) *pem.Block { return &pem.Block{Type: "EC PRIVATE KEY", Bytes: der} }
+
+// writeKeyPair writes a self-signed certificate for cn (and the DNS name
+// localhost) and its key, encoded by encodeKey with mode 0600, into dir as
+// name.crt and name.key, and returns the paths.
+func writeKeyPair(t testing.TB, dir, name, cn string, encodeKey func(der []byte) *pem.Block) (certPath, keyPath string) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "client"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn},
+		DNSNames: []string{"localhost"}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
 		t.Fatal(err)
@@ -75,7 +79,7 @@ func writeKeyPair(t *testing.T, dir string, encodeKey func(der []byte) *pem.Bloc
 	if err != nil {
 		t.Fatal(err)
 	}
-	certPath, keyPath = filepath.Join(dir, "client.crt"), filepath.Join(dir, "client.key")
+	certPath, keyPath = filepath.Join(dir, name+".crt"), filepath.Join(dir, name+".key")
 	if err := os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +91,6 @@ func writeKeyPair(t *testing.T, dir string, encodeKey func(der []byte) *pem.Bloc
 
 func TestClientCertificate(t *testing.T) {
 	defer SetPostgresqlDir(t.TempDir())()
-	plain := func(der []byte) *pem.Block { return &pem.Block{Type: "EC PRIVATE KEY", Bytes: der} }
 
 	t.Run("none", func(t *testing.T) {
 		cert, err := clientCertificate(&Config{})
@@ -100,14 +103,14 @@ func TestClientCertificate(t *testing.T) {
 		}
 	})
 	t.Run("plain key", func(t *testing.T) {
-		c, k := writeKeyPair(t, t.TempDir(), plain)
+		c, k := writeKeyPair(t, t.TempDir(), "client", "client", plainKey)
 		cert, err := clientCertificate(&Config{SSLCert: c, SSLKey: k})
 		if err != nil || cert == nil || cert.Leaf == nil && len(cert.Certificate) != 1 {
 			t.Fatalf("clientCertificate = %v, %v", cert, err)
 		}
 	})
 	t.Run("missing key", func(t *testing.T) {
-		c, _ := writeKeyPair(t, t.TempDir(), plain)
+		c, _ := writeKeyPair(t, t.TempDir(), "client", "client", plainKey)
 		_, err := clientCertificate(&Config{SSLCert: c, SSLKey: filepath.Join(t.TempDir(), "none.key")})
 		if err == nil || !strings.Contains(err.Error(), "present, but not private key file") {
 			t.Errorf("missing key: %v", err)
@@ -115,7 +118,7 @@ func TestClientCertificate(t *testing.T) {
 	})
 	t.Run("legacy encrypted key", func(t *testing.T) {
 		const pass = "kpass"
-		c, k := writeKeyPair(t, t.TempDir(), func(der []byte) *pem.Block {
+		c, k := writeKeyPair(t, t.TempDir(), "client", "client", func(der []byte) *pem.Block {
 			b, err := x509.EncryptPEMBlock(rand.Reader, "EC PRIVATE KEY", der, []byte(pass), x509.PEMCipherAES256) //nolint:staticcheck
 			if err != nil {
 				t.Fatal(err)
@@ -133,7 +136,7 @@ func TestClientCertificate(t *testing.T) {
 		}
 	})
 	t.Run("encrypted PKCS #8 key", func(t *testing.T) {
-		c, k := writeKeyPair(t, t.TempDir(), func(der []byte) *pem.Block { return &pem.Block{Type: "ENCRYPTED PRIVATE KEY", Bytes: der} })
+		c, k := writeKeyPair(t, t.TempDir(), "client", "client", func(der []byte) *pem.Block { return &pem.Block{Type: "ENCRYPTED PRIVATE KEY", Bytes: der} })
 		_, err := clientCertificate(&Config{SSLCert: c, SSLKey: k, SSLPassword: "x"})
 		if err == nil || !strings.Contains(err.Error(), "encrypted PKCS #8") {
 			t.Errorf("PKCS #8: %v", err)
@@ -142,7 +145,7 @@ func TestClientCertificate(t *testing.T) {
 	t.Run("default files", func(t *testing.T) {
 		dir := t.TempDir()
 		defer SetPostgresqlDir(dir)()
-		c, k := writeKeyPair(t, dir, plain)
+		c, k := writeKeyPair(t, dir, "client", "client", plainKey)
 		os.Rename(c, filepath.Join(dir, "postgresql.crt"))
 		os.Rename(k, filepath.Join(dir, "postgresql.key"))
 		if cert, err := clientCertificate(&Config{}); err != nil || cert == nil {
@@ -165,7 +168,7 @@ func TestRootCertificates(t *testing.T) {
 			t.Errorf("%s without a root file: %v", mode, err)
 		}
 	}
-	c, _ := writeKeyPair(t, t.TempDir(), func(der []byte) *pem.Block { return &pem.Block{Type: "EC PRIVATE KEY", Bytes: der} })
+	c, _ := writeKeyPair(t, t.TempDir(), "client", "client", func(der []byte) *pem.Block { return &pem.Block{Type: "EC PRIVATE KEY", Bytes: der} })
 	data, _ := os.ReadFile(c)
 	os.WriteFile(filepath.Join(dir, "root.crt"), data, 0o644)
 	if pool, err := rootCertificates(&Config{SSLMode: SSLRequire}); pool == nil || err != nil {
