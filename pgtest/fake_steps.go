@@ -3,10 +3,6 @@ package pgtest
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -495,30 +491,15 @@ func (c *fakeConn) startTLS(conf *tls.Config) error {
 // "ed25519", with Ed25519, for which tls-server-end-point channel binding
 // defines no hash).
 func NewTestCertificate(keyType string, names ...string) (tls.Certificate, error) {
-	var pub, priv any
-	switch keyType {
-	case "", "ecdsa":
-		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if err != nil {
-			return tls.Certificate{}, err
-		}
-		pub, priv = &k.PublicKey, k
-	case "ed25519":
-		p, k, err := ed25519.GenerateKey(rand.Reader)
-		if err != nil {
-			return tls.Certificate{}, err
-		}
-		pub, priv = p, k
-	default:
-		return tls.Certificate{}, fmt.Errorf("pgtest: NewTestCertificate: unknown key type %q (want ecdsa or ed25519)", keyType)
+	if keyType == "" {
+		keyType = "ecdsa"
 	}
 	tmpl := &x509.Certificate{
-		SerialNumber: randomSerial(),
-		Subject:      pkix.Name{CommonName: "pgtest fake backend"},
-		NotBefore:    time.Now().Add(-time.Minute),
-		NotAfter:     time.Now().Add(time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		Subject:     pkix.Name{CommonName: "pgtest fake backend"},
+		NotBefore:   time.Now().Add(-time.Minute),
+		NotAfter:    time.Now().Add(time.Hour),
+		KeyUsage:    x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}
 	for _, n := range names {
 		if ip := net.ParseIP(n); ip != nil {
@@ -527,13 +508,9 @@ func NewTestCertificate(keyType string, names ...string) (tls.Certificate, error
 			tmpl.DNSNames = append(tmpl.DNSNames, n)
 		}
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, pub, priv)
+	cert, key, err := newCert(tmpl, nil, nil, keyType)
 	if err != nil {
-		return tls.Certificate{}, err
+		return tls.Certificate{}, fmt.Errorf("pgtest: NewTestCertificate: %w", err)
 	}
-	leaf, err := x509.ParseCertificate(der)
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: priv, Leaf: leaf}, nil
+	return tls.Certificate{Certificate: [][]byte{cert.Raw}, PrivateKey: key, Leaf: cert}, nil
 }

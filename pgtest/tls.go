@@ -1,7 +1,9 @@
 package pgtest
 
 import (
+	"crypto"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
@@ -29,7 +31,7 @@ const (
 // it signed.
 type tlsFiles struct {
 	ca         *x509.Certificate
-	caKey      *ecdsa.PrivateKey
+	caKey      crypto.Signer
 	dir        string // host directory for the files
 	caPEM      []byte
 	caFile     string // caPEM on the host, for sslrootcert
@@ -43,46 +45,30 @@ type tlsFiles struct {
 // dir.
 func newTLSFiles(dir string) (*tlsFiles, error) {
 	now := time.Now()
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, err
-	}
-	caTmpl := &x509.Certificate{
-		SerialNumber:          randomSerial(),
+	ca, caKey, err := newCert(&x509.Certificate{
 		Subject:               pkix.Name{CommonName: "pgtest throwaway CA"},
 		NotBefore:             now.Add(-time.Hour),
 		NotAfter:              now.Add(30 * 24 * time.Hour),
 		IsCA:                  true,
 		BasicConstraintsValid: true,
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	}, nil, nil, "ecdsa")
 	if err != nil {
 		return nil, err
 	}
-	ca, err := x509.ParseCertificate(caDER)
+	cert, key, err := newCert(&x509.Certificate{
+		Subject:     pkix.Name{CommonName: "localhost"},
+		DNSNames:    []string{"localhost"},
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+		NotBefore:   now.Add(-time.Hour),
+		NotAfter:    now.Add(30 * 24 * time.Hour),
+		KeyUsage:    x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}, ca, caKey, "ecdsa")
 	if err != nil {
 		return nil, err
 	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, err
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: randomSerial(),
-		Subject:      pkix.Name{CommonName: "localhost"},
-		DNSNames:     []string{"localhost"},
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
-		NotBefore:    now.Add(-time.Hour),
-		NotAfter:     now.Add(30 * 24 * time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
-	if err != nil {
-		return nil, err
-	}
-	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	keyPEM, err := encodeKey(key)
 	if err != nil {
 		return nil, err
 	}
@@ -90,9 +76,9 @@ func newTLSFiles(dir string) (*tlsFiles, error) {
 		ca:         ca,
 		caKey:      caKey,
 		dir:        dir,
-		caPEM:      pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
-		serverCert: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-		serverKey:  pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}),
+		caPEM:      encodeCert(ca),
+		serverCert: encodeCert(cert),
+		serverKey:  keyPEM,
 		pool:       x509.NewCertPool(),
 	}
 	f.pool.AddCert(ca)
@@ -101,6 +87,52 @@ func newTLSFiles(dir string) (*tlsFiles, error) {
 		return nil, fmt.Errorf("write CA certificate: %w", err)
 	}
 	return f, nil
+}
+
+// newCert makes a key of keyType ("ecdsa", P-256, or "ed25519") and a
+// certificate for it from tmpl (given a random serial number), signed by
+// parent with parentKey, or self-signed if parent is nil.
+func newCert(tmpl, parent *x509.Certificate, parentKey crypto.Signer, keyType string) (*x509.Certificate, crypto.Signer, error) {
+	var key crypto.Signer
+	var err error
+	switch keyType {
+	case "ecdsa":
+		key, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	case "ed25519":
+		_, key, err = ed25519.GenerateKey(rand.Reader)
+	default:
+		err = fmt.Errorf("unknown key type %q (want ecdsa or ed25519)", keyType)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	tmpl.SerialNumber = randomSerial()
+	if parent == nil {
+		parent, parentKey = tmpl, key
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, key.Public(), parentKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cert, key, nil
+}
+
+// encodeCert returns a certificate in PEM.
+func encodeCert(c *x509.Certificate) []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
+}
+
+// encodeKey returns a private key in PEM, PKCS #8.
+func encodeKey(k crypto.Signer) ([]byte, error) {
+	der, err := x509.MarshalPKCS8PrivateKey(k)
+	if err != nil {
+		return nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), nil
 }
 
 func randomSerial() *big.Int {
@@ -147,32 +179,26 @@ func (s *Server) issueClientCert(user string, notAfter time.Time) (certFile, key
 	if s.tls == nil {
 		return "", "", errors.New("pgtest: ClientCert: the server has no TLS; start it with WithTLS")
 	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	cert, key, err := newCert(&x509.Certificate{
+		Subject:     pkix.Name{CommonName: user},
+		NotBefore:   notAfter.Add(-31 * 24 * time.Hour),
+		NotAfter:    notAfter,
+		KeyUsage:    x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	}, s.tls.ca, s.tls.caKey, "ecdsa")
 	if err != nil {
 		return "", "", err
 	}
-	tmpl := &x509.Certificate{
-		SerialNumber: randomSerial(),
-		Subject:      pkix.Name{CommonName: user},
-		NotBefore:    notAfter.Add(-31 * 24 * time.Hour),
-		NotAfter:     notAfter,
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, s.tls.ca, &key.PublicKey, s.tls.caKey)
-	if err != nil {
-		return "", "", err
-	}
-	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	keyPEM, err := encodeKey(key)
 	if err != nil {
 		return "", "", err
 	}
 	base := filepath.Join(s.tls.dir, "client-"+randomHex(4))
 	certFile, keyFile = base+".crt", base+".key"
-	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+	if err := os.WriteFile(certFile, encodeCert(cert), 0o644); err != nil {
 		return "", "", err
 	}
-	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+	if err := os.WriteFile(keyFile, keyPEM, 0o600); err != nil {
 		return "", "", err
 	}
 	return certFile, keyFile, nil
