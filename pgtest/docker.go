@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -147,8 +148,9 @@ func (ds *dockerServer) setUp(ctx context.Context, o *options, d Docker, repo, t
 	}
 	env = append(env, d.Env...)
 
-	settings := []setting{{"listen_addresses", "*"}} // connections arrive from the engine's network
-	settings = append(settings, baseSettings[1:]...) // all but listen_addresses
+	// pgtest's settings, then listen_addresses overridden (the later -c
+	// wins): connections arrive from the engine's network.
+	settings := append(slices.Clip(baseSettings), setting{"listen_addresses", "*"})
 	mountSocket := engineIsLocal(ds.pool)
 	if mountSocket {
 		settings = append(settings, setting{"unix_socket_directories", "/var/run/postgresql," + containerSocketDir})

@@ -73,15 +73,11 @@ func (s *Server) finishSetUp(ctx context.Context, o *options) error {
 		)
 	}
 	if hbaPrefix != "" {
-		hba, err := queryValue(ctx, s.dsn, "SELECT pg_read_file(current_setting('hba_file'))")
+		hba, err := queryRow(ctx, s.dsn, "SELECT current_setting('hba_file'), pg_read_file(current_setting('hba_file'))")
 		if err != nil {
 			return fmt.Errorf("pgtest: read pg_hba.conf: %w", err)
 		}
-		hbaFile, err := queryValue(ctx, s.dsn, "SHOW hba_file")
-		if err != nil {
-			return fmt.Errorf("pgtest: read pg_hba.conf: %w", err)
-		}
-		stmts = append(stmts, writeFileSQL(hbaFile, []byte(hbaPrefix+hba)))
+		stmts = append(stmts, writeFileSQL(hba[0], []byte(hbaPrefix+hba[1])))
 	}
 	if len(stmts) == 0 {
 		return nil

@@ -42,19 +42,37 @@ func runSQL(ctx context.Context, dsn string, stmts ...string) error {
 }
 
 // queryValue runs a query returning one value and returns it as text.
-func queryValue(ctx context.Context, dsn, query string) (v string, err error) {
+func queryValue(ctx context.Context, dsn, query string) (string, error) {
+	row, err := queryRow(ctx, dsn, query)
+	if err != nil {
+		return "", err
+	}
+	if len(row) != 1 {
+		return "", fmt.Errorf("%q: want one value, got %d", query, len(row))
+	}
+	return row[0], nil
+}
+
+// queryRow runs a query returning one row of non-null values and returns
+// them as text.
+func queryRow(ctx context.Context, dsn, query string) (row []string, err error) {
 	err = withConn(ctx, dsn, func(conn *pgmoon.Conn) error {
 		res, err := conn.SimpleQuery(ctx, query)
 		if err != nil {
 			return err
 		}
-		if len(res) != 1 || len(res[0].Rows) != 1 || len(res[0].Rows[0]) != 1 || res[0].Rows[0][0] == nil {
-			return fmt.Errorf("%q: want one non-null value", query)
+		if len(res) != 1 || len(res[0].Rows) != 1 {
+			return fmt.Errorf("%q: want one row", query)
 		}
-		v = string(res[0].Rows[0][0])
+		for _, v := range res[0].Rows[0] {
+			if v == nil {
+				return fmt.Errorf("%q: want non-null values", query)
+			}
+			row = append(row, string(v))
+		}
 		return nil
 	})
-	return v, err
+	return row, err
 }
 
 // ping connects and runs select 1.
