@@ -3,6 +3,7 @@ package pgmoon
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/pgmoon-go/pgmoon/auth"
@@ -45,11 +46,7 @@ func parseRequireAuth(s string) (map[string]bool, error) {
 			}
 			return nil, fmt.Errorf("require_auth method %q cannot be mixed with negative methods", name)
 		}
-		known := false
-		for _, m := range all {
-			known = known || m == name
-		}
-		if !known {
+		if !slices.Contains(all, name) {
 			return nil, fmt.Errorf("invalid require_auth value %q: want password, md5, gss, sspi, scram-sha-256 or none, each optionally prefixed with !", item)
 		}
 		if seen[name] {
