@@ -431,15 +431,9 @@ const EnvImage = "PGMOON_TEST_IMAGE"
 // resolveImage picks the repository and tag to run and makes sure the
 // engine has the image, pulling it if need be.
 func resolveImage(ctx context.Context, client *dc.Client, image, version string) (repo, tag string, err error) {
-	if image == "" {
-		image = os.Getenv(EnvImage)
-	}
-	var repos []string // where to look, in order, when the tag is not given
+	image, repos := imageRepos(image)
 	if image != "" {
 		repo, tag = splitImage(image)
-		repos = []string{repo}
-	} else {
-		repos = []string{officialImageRepo, localImageRepo}
 	}
 	if version != "" {
 		tag = version
@@ -476,6 +470,20 @@ func resolveImage(ctx context.Context, client *dc.Client, image, version string)
 		return bestRepo, strconv.Itoa(best), nil
 	}
 	return repos[0], DefaultTag, ensureImage(ctx, client, local, repos[0], DefaultTag)
+}
+
+// imageRepos returns the image named by Docker.Image, else by
+// PGMOON_TEST_IMAGE, else "", and the repositories to look in, in order,
+// for a tag: the named image's, else postgres and its local stand-in.
+func imageRepos(image string) (string, []string) {
+	if image == "" {
+		image = os.Getenv(EnvImage)
+	}
+	if image == "" {
+		return "", []string{officialImageRepo, localImageRepo}
+	}
+	repo, _ := splitImage(image)
+	return image, []string{repo}
 }
 
 // splitImage splits "host:5000/library/postgres:17" into repository and tag.

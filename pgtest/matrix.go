@@ -1,10 +1,8 @@
 package pgtest
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -64,11 +62,7 @@ func Versions(ctx context.Context, opts ...Option) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		repos := []string{officialImageRepo, localImageRepo}
-		if image := cmp.Or(b.d.Image, os.Getenv(EnvImage)); image != "" {
-			repo, _ := splitImage(image)
-			repos = []string{repo}
-		}
+		_, repos := imageRepos(b.d.Image)
 		tags, err := localTags(ctx, pool.Client)
 		if err != nil {
 			return nil, fmt.Errorf("pgtest: docker: list images: %w", err)
