@@ -72,8 +72,12 @@ func clearBackendEnv(t *testing.T) {
 func TestReachable(t *testing.T) {
 	t.Parallel()
 	s := pgtest.Default(t)
-	if s.Backend() == "external" {
-		t.Skip("reachability of an external server is its owner's business")
+	if s.Backend() == pgtest.BackendExternal {
+		// An external server is reached as PGMOON_TEST_DSN says, unchanged.
+		if s.DSN() != os.Getenv(pgtest.EnvDSN) || queryOne(t, s.DSN(), "select 1") != "1" {
+			t.Errorf("external server: DSN %q, want %s unchanged and answering", s.DSN(), pgtest.EnvDSN)
+		}
+		return
 	}
 	tests := []struct {
 		name, dsn, wantAddr string
@@ -108,8 +112,14 @@ func TestReachable(t *testing.T) {
 func TestMethodUsers(t *testing.T) {
 	t.Parallel()
 	s := pgtest.Default(t)
-	if s.Backend() == "external" {
-		t.Skip("per-method users need a pgtest-managed server")
+	if s.Backend() == pgtest.BackendExternal {
+		// Only a server pgtest manages has the per-method roles.
+		for _, method := range []string{pgtest.MethodTrust, pgtest.MethodPassword, pgtest.MethodMD5, pgtest.MethodSCRAMSHA256} {
+			if _, err := s.User(method); err == nil || !strings.Contains(err.Error(), "pgtest-managed server") {
+				t.Errorf("User(%s) on an external server: %v, want an error saying it needs a pgtest-managed server", method, err)
+			}
+		}
+		return
 	}
 	// How each method's password is stored: md5 must be an MD5 hash, or the
 	// server would run SCRAM for the md5 method instead.
@@ -227,8 +237,25 @@ func TestNewDatabase(t *testing.T) {
 
 func TestExternalDSN(t *testing.T) {
 	local := pgtest.Default(t)
-	if local.Backend() == "external" {
-		t.Skip("already running against " + pgtest.EnvDSN)
+	if local.Backend() == pgtest.BackendExternal {
+		// The tests already run against PGMOON_TEST_DSN: a second Start
+		// wraps the same server, and closing it leaves the server alone.
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		s, err := pgtest.Start(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Backend() != pgtest.BackendExternal || s.DSN() != local.DSN() || s.Port() != local.Port() {
+			t.Errorf("wrapper: backend %q, DSN %q, port %d", s.Backend(), s.DSN(), s.Port())
+		}
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+		if got := queryOne(t, local.DSN(), "select 1"); got != "1" {
+			t.Errorf("closing the wrapper disturbed the server")
+		}
+		return
 	}
 	tests := []struct {
 		name, dsn, wantHost, wantSocketDir string
