@@ -158,3 +158,24 @@ func unsupportedValue(v any, f Format) error {
 func outOfRange(v any, dst any) error {
 	return fmt.Errorf("value %v out of range for %T", v, dst)
 }
+
+// Infinity marks the infinite values of date, timestamp, timestamptz and
+// numeric, which no Go time.Time or number can hold.
+type Infinity int8
+
+// Values of Infinity.
+const (
+	NegativeInfinity Infinity = -1
+	Finite           Infinity = 0
+	PositiveInfinity Infinity = 1
+)
+
+func (i Infinity) String() string {
+	switch i {
+	case NegativeInfinity:
+		return "-infinity"
+	case PositiveInfinity:
+		return "infinity"
+	}
+	return "finite"
+}
