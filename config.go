@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/pgmoon-go/pgmoon/protocol"
+	"github.com/pgmoon-go/pgmoon/types"
 )
 
 // Dialer opens the byte stream a connection runs over. *net.Dialer is one;
@@ -83,6 +84,12 @@ type Config struct {
 	// larger ones close the connection with a ProtocolError before memory is
 	// allocated for them (default: protocol.DefaultMaxMessageSize, 1 GiB − 1).
 	MaxMessageSize int
+
+	// Types, when set, is the type map each connection's own map falls back
+	// to: register codecs on it (types.NewMap, then Register) to share them
+	// between connections. It must not change while connections use it
+	// (default: nil, the built-in types only).
+	Types *types.Map
 
 	// CancelWait is how long a call whose context ended waits for the server
 	// to act on the CancelRequest it sent before it closes the connection

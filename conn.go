@@ -15,6 +15,7 @@ import (
 
 	"github.com/pgmoon-go/pgmoon/auth"
 	"github.com/pgmoon-go/pgmoon/protocol"
+	"github.com/pgmoon-go/pgmoon/types"
 )
 
 // Conn is a single connection to a PostgreSQL server. It serves one call at
@@ -41,9 +42,14 @@ type Conn struct {
 	params   map[string]string
 	txStatus byte
 
+	typeMap *types.Map // this connection's types: Config.Types (or the built-ins) plus those loaded from the catalog
+
 	// Reused by every call; a Conn runs one call at a time.
-	current  call
-	queryMsg protocol.Query
+	current   call
+	queryMsg  protocol.Query
+	bindMsg   protocol.Bind
+	paramBuf  []byte
+	paramEnds []int
 }
 
 // ConnectString parses a connection string with ParseConfig and connects.
@@ -149,6 +155,11 @@ func connectOnce(ctx context.Context, cfg *Config, ap *authPolicy, tlsConf *tls.
 		return nil, &ConnectError{Addr: addr, Err: err}
 	}
 	c := &Conn{cfg: cfg, netConn: nc, params: make(map[string]string), tlsConf: tlsConf, authPolicy: ap}
+	if cfg.Types != nil {
+		c.typeMap = cfg.Types.NewChild()
+	} else {
+		c.typeMap = types.NewMap()
+	}
 	c.setFrontend(nc)
 
 	// The context bounds the handshake: when it ends (deadline or

@@ -37,10 +37,10 @@ type rtCase struct {
 	// (for a NULL Value: both IS NULL). Types without "=" use e.g.
 	// "%s::text = %s::text".
 	Compare string
-	NoParam bool          // skip the parameter check
-	NoRead  bool          // skip the read-back check
+	NoParam bool           // skip the parameter check
+	NoRead  bool           // skip the read-back check
 	Formats []types.Format // read-back formats; default text and binary
-	Opts    []cmp.Option  // extra comparison options
+	Opts    []cmp.Option   // extra comparison options
 }
 
 // cmpOpts compares values as the tests mean them: NaN equals NaN, time.Time
