@@ -42,7 +42,8 @@ type Conn struct {
 	params   map[string]string
 	txStatus byte
 
-	typeMap *types.Map // this connection's types: Config.Types (or the built-ins) plus those loaded from the catalog
+	typeMap    *types.Map      // this connection's types: Config.Types (or the built-ins) plus those loaded from the catalog
+	unloadable map[uint32]bool // type OIDs the catalog did not have
 
 	// Reused by every call; a Conn runs one call at a time.
 	current   call

@@ -208,13 +208,16 @@ func (m *Map) encodeValue(t *Type, f Format, v any, buf []byte, depth int) ([]by
 	return buf, false, err, true
 }
 
-// unknownCodec handles a type the map does not know: its text form as a
-// string.
-type unknownCodec struct{}
+// UnknownCodec handles a type without a codec of its own (an extension's
+// base type, say) through its text form: it asks for text, decodes into
+// *string, *[]byte or *any (a string), and encodes a string or []byte as
+// the text the server parses. Binary data, which it never asks for, decodes
+// only into *[]byte and *any ([]byte).
+type UnknownCodec struct{}
 
-func (unknownCodec) PreferredFormat() Format { return TextFormat }
+func (UnknownCodec) PreferredFormat() Format { return TextFormat }
 
-func (unknownCodec) Encode(m *Map, t *Type, f Format, v any, buf []byte) ([]byte, error) {
+func (UnknownCodec) Encode(m *Map, t *Type, f Format, v any, buf []byte) ([]byte, error) {
 	if f == TextFormat {
 		switch x := v.(type) {
 		case string:
@@ -226,7 +229,7 @@ func (unknownCodec) Encode(m *Map, t *Type, f Format, v any, buf []byte) ([]byte
 	return buf, unsupportedValue(v, f)
 }
 
-func (unknownCodec) Decode(m *Map, t *Type, f Format, src []byte, dst any) error {
+func (UnknownCodec) Decode(m *Map, t *Type, f Format, src []byte, dst any) error {
 	switch d := dst.(type) {
 	case *string:
 		if f != TextFormat {
@@ -241,7 +244,7 @@ func (unknownCodec) Decode(m *Map, t *Type, f Format, src []byte, dst any) error
 	return unsupportedDst(dst)
 }
 
-func (unknownCodec) DecodeAny(m *Map, t *Type, f Format, src []byte) (any, error) {
+func (UnknownCodec) DecodeAny(m *Map, t *Type, f Format, src []byte) (any, error) {
 	if f == TextFormat {
 		return string(src), nil
 	}

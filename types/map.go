@@ -118,7 +118,7 @@ func (m *Map) TypeOrUnknown(oid uint32) *Type {
 	if t, ok := m.TypeForOID(oid); ok {
 		return t
 	}
-	return &Type{OID: oid, Codec: unknownCodec{}}
+	return &Type{OID: oid, Codec: UnknownCodec{}}
 }
 
 // Scan stores src, a value of type t in format f, into dst, a non-nil
