@@ -106,7 +106,13 @@ func (c *Conn) startQuery(r *Rows, sql string, args []any) error {
 	if allSame(bind.ResultFormats) && len(bind.ResultFormats) > 1 {
 		bind.ResultFormats = bind.ResultFormats[:1]
 	}
-	err = c.fe.Send(bind)
+	// Parse again in the same batch as Bind: behind a pooler in
+	// transaction mode, the Sync after Describe may have ended this
+	// server session's claim on the unnamed statement.
+	err = c.fe.Send(&protocol.Parse{Query: sql, ParameterOIDs: paramOIDs})
+	if err == nil {
+		err = c.fe.Send(bind)
+	}
 	if err == nil {
 		err = c.fe.Send(&protocol.Execute{})
 	}

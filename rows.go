@@ -70,7 +70,7 @@ func (r *Rows) advance() bool {
 			return false
 		}
 		switch m := msg.(type) {
-		case *protocol.BindComplete:
+		case *protocol.ParseComplete, *protocol.BindComplete:
 		case *protocol.DataRow:
 			if len(m.Values) != len(r.fields) {
 				r.finish(&ProtocolError{Op: op, Err: fmt.Errorf("DataRow with %d values for %d columns", len(m.Values), len(r.fields))})
