@@ -119,9 +119,12 @@ func typeName(t *Type) string {
 	return fmt.Sprintf("oid %d", t.OID)
 }
 
+// scanError wraps err in a ConversionError for t and dst, unless it already
+// is one for the same pair. An element's error inside a container's thus
+// reads "cannot scan _int8 into *[]int32: cannot scan int8 into *int32: …".
 func scanError(t *Type, dst any, err error) error {
 	var ce *ConversionError
-	if errors.As(err, &ce) {
+	if errors.As(err, &ce) && ce.Scan && ce.PGType == typeName(t) && ce.GoType == goTypeName(dst) {
 		return err
 	}
 	return &ConversionError{Scan: true, PGType: typeName(t), GoType: goTypeName(dst), Err: err}
@@ -129,7 +132,7 @@ func scanError(t *Type, dst any, err error) error {
 
 func encodeError(t *Type, v any, err error) error {
 	var ce *ConversionError
-	if errors.As(err, &ce) {
+	if errors.As(err, &ce) && !ce.Scan && ce.PGType == typeName(t) && ce.GoType == goTypeName(v) {
 		return err
 	}
 	return &ConversionError{PGType: typeName(t), GoType: goTypeName(v), Err: err}

@@ -248,7 +248,9 @@ func (UnknownCodec) DecodeAny(m *Map, t *Type, f Format, src []byte) (any, error
 	if f == TextFormat {
 		return string(src), nil
 	}
-	return append([]byte(nil), src...), nil
+	b := make([]byte, len(src))
+	copy(b, src)
+	return b, nil
 }
 
 // setBytes copies src into *d, reusing its capacity. An empty src gives a

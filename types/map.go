@@ -2,6 +2,7 @@ package types
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 )
@@ -194,8 +195,11 @@ func (m *Map) Encode(t *Type, v any, buf []byte) (out []byte, f Format, null boo
 
 // EncodeFormat is Encode in a given format; containers use it to encode
 // their elements in their own format.
+//
+// nil, a nil pointer, a nil map and a nil slice are NULL (a non-nil empty
+// slice is an empty value); codecs never see them.
 func (m *Map) EncodeFormat(t *Type, f Format, v any, buf []byte) (out []byte, null bool, err error) {
-	if v == nil {
+	if isNull(v) {
 		return buf, true, nil
 	}
 	out, err = t.Codec.Encode(m, t, f, v, buf)
@@ -213,6 +217,25 @@ func (m *Map) EncodeFormat(t *Type, f Format, v any, buf []byte) (out []byte, nu
 		}
 	}
 	return buf, false, encodeError(t, v, err)
+}
+
+// isNull reports whether v is nil, a nil pointer, a nil map or a nil slice.
+func isNull(v any) bool {
+	if v == nil {
+		return true
+	}
+	switch x := v.(type) {
+	case int, int16, int32, int64, float64, string, bool:
+		return false
+	case []byte:
+		return x == nil
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice:
+		return rv.IsNil()
+	}
+	return false
 }
 
 func (m *Map) String() string {
