@@ -692,9 +692,6 @@ loop:
 	return d, nil
 }
 
-// numPow10 are the powers of ten within a base-10000 digit.
-var numPow10 = [4]int{1, 10, 100, 1000}
-
 // numParseBinary parses numeric_recv's format, appending the significant
 // decimal digits that dscale does not hide to buf.
 func numParseBinary(src []byte, buf []byte) (numDec, error) {
@@ -738,17 +735,22 @@ func numParseBinary(src []byte, buf []byte) (numDec, error) {
 	low := -dscale
 groups:
 	for i := 0; i < nd; i++ {
-		g := int(binary.BigEndian.Uint16(src[8+2*i:]))
-		p := 4 * (weight - i)
-		for k := 3; k >= 0; k-- {
-			if p+k < low {
+		g := binary.BigEndian.Uint16(src[8+2*i:])
+		q := [4]byte{byte(g / 1000), byte(g / 100 % 10), byte(g / 10 % 10), byte(g % 10)}
+		p := 4*(weight-i) + 3 // position of q[0]
+		if len(digits) > 0 && p-3 >= low {
+			digits = append(digits, '0'+q[0], '0'+q[1], '0'+q[2], '0'+q[3])
+			exp = p - 3
+			continue
+		}
+		for k, c := range q {
+			if p-k < low {
 				break groups
 			}
-			c := byte(g / numPow10[k] % 10)
 			if c != 0 || len(digits) > 0 {
 				digits = append(digits, '0'+c)
 			}
-			exp = p + k
+			exp = p - k
 		}
 	}
 	if len(digits) == 0 {
@@ -1058,6 +1060,24 @@ func numPow10Big(n int) *big.Int {
 	return new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(n)), nil)
 }
 
+// numBigDigits sets z to the decimal digits, splitting long inputs in
+// halves so that 131072 digits cost a few big multiplications rather than
+// SetString's quadratic time.
+func numBigDigits(z *big.Int, digits []byte) {
+	if len(digits) <= 1024 {
+		if _, ok := z.SetString(string(digits), 10); !ok {
+			z.SetInt64(0) // only for empty digits
+		}
+		return
+	}
+	m := len(digits) / 2
+	var lo big.Int
+	numBigDigits(z, digits[:len(digits)-m])
+	numBigDigits(&lo, digits[len(digits)-m:])
+	z.Mul(z, numPow10Big(m))
+	z.Add(z, &lo)
+}
+
 // numCoef sets z to the signed integer digits × 10^shift (shift >= 0).
 func numCoef(z *big.Int, d *numDec, digits []byte, shift int) {
 	if len(digits)+shift <= 19 {
@@ -1070,7 +1090,7 @@ func numCoef(z *big.Int, d *numDec, digits []byte, shift int) {
 		}
 		z.SetUint64(u)
 	} else {
-		z.SetString(string(digits), 10)
+		numBigDigits(z, digits)
 		if shift > 0 {
 			z.Mul(z, numPow10Big(shift))
 		}
@@ -1134,9 +1154,12 @@ func numFloat(d *numDec, bitSize int) (float64, error) {
 	if d.neg {
 		b = append(b, '-')
 	}
-	b = append(b, d.digits...)
+	// d.ddd…e±n: strconv misplaces the point of a mantissa of more than
+	// 800 digits that has no decimal point (Go 1.26).
+	b = append(b, d.digits[0], '.')
+	b = append(b, d.digits[1:]...)
 	b = append(b, 'e')
-	b = strconv.AppendInt(b, int64(d.exp), 10)
+	b = strconv.AppendInt(b, int64(d.exp+len(d.digits)-1), 10)
 	x, err := strconv.ParseFloat(string(b), bitSize)
 	if err != nil {
 		if math.IsInf(x, 0) {

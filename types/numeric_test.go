@@ -479,6 +479,10 @@ func TestNumericMethods(t *testing.T) {
 	if f := (types.Numeric{Inf: types.NegativeInfinity}).Float64(); !math.IsInf(f, -1) {
 		t.Errorf("Float64(-Inf) = %v", f)
 	}
+	// Long coefficients (more than 800 digits) round correctly too.
+	if f := (types.Numeric{Int: new(big.Int).Exp(big.NewInt(10), big.NewInt(12335), nil), Exp: -12336}).Float64(); f != 0.1 {
+		t.Errorf("Float64(10^12335 × 10^-12336) = %v", f)
+	}
 	if f := mustNumeric(t, "1e400").Float64(); !math.IsInf(f, 1) {
 		t.Errorf("Float64(1e400) = %v", f)
 	}
@@ -654,5 +658,198 @@ func TestMoney(t *testing.T) {
 	var i8 int8
 	if err := m.Scan(typ, types.BinaryFormat, mustHex(t, "0000 0000 0000 0080"), &i8); err == nil {
 		t.Errorf("128 into *int8: %d", i8)
+	}
+}
+
+// FuzzNumericDecode decodes arbitrary bytes as numeric and money in both
+// formats into every destination, and checks that whatever decodes
+// re-encodes to the same value and scale.
+func FuzzNumericDecode(f *testing.F) {
+	for _, c := range numBinaryCases {
+		f.Add(mustHex(f, c.hex))
+		f.Add([]byte(c.text))
+	}
+	for _, s := range []string{
+		"0002 0000 0000 0001 0001 162e", "0001 7fff 0000 0000 0009", "0001 8000 0000 3fff 0009",
+		"0001 0005 c000 0000 0001", "0000 0000 d000 0020", "0000 0000 0000 4000", "0000 0000 8000 0000 0000 0001 e240",
+	} {
+		f.Add(mustHex(f, s))
+	}
+	for _, s := range []string{
+		" +.5 ", "1.5e10", "-1.5E-3", "0.00e-2", "9e131071", "1e-16383", "inf", "-INF", "nan", "1e", "$1,234.56",
+		"($92,233,720,368,547,758.08)", numLongDigits,
+	} {
+		f.Add([]byte(s))
+	}
+	m := types.Default()
+	typ := numType(f, types.NumericOID)
+	money := numType(f, types.MoneyOID)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, format := range []types.Format{types.TextFormat, types.BinaryFormat} {
+			var n types.Numeric
+			errN := m.Scan(typ, format, data, &n)
+			var a any
+			if err := m.Scan(typ, format, data, &a); (err == nil) != (errN == nil) {
+				t.Fatalf("%s: *any %v, *Numeric %v", format, err, errN)
+			} else if err == nil && !a.(types.Numeric).Equal(n) {
+				t.Fatalf("%s: *any %v, *Numeric %v", format, a, n)
+			}
+			var s string
+			if err := m.Scan(typ, format, data, &s); (err == nil) != (errN == nil) || err == nil && s != n.String() {
+				t.Fatalf("%s: *string %q %v, *Numeric %v %v", format, s, err, n, errN)
+			}
+			var x float64
+			if err := m.Scan(typ, format, data, &x); err == nil {
+				if want := n.Float64(); x != want && !(math.IsNaN(x) && math.IsNaN(want)) {
+					t.Fatalf("%s: *float64 %v, Float64 %v", format, x, want)
+				}
+			}
+			var i64 int64
+			if err := m.Scan(typ, format, data, &i64); err == nil {
+				if bi, err := n.BigInt(); err != nil || !bi.IsInt64() || bi.Int64() != i64 {
+					t.Fatalf("%s: *int64 %d, BigInt %v %v", format, i64, bi, err)
+				}
+			}
+			var f32 float32
+			var u64 uint64
+			var i8 int8
+			var bi big.Int
+			var br big.Rat
+			var bf big.Float
+			for _, dst := range []any{&f32, &u64, &i8, &bi, &br, &bf} {
+				_ = m.Scan(typ, format, data, dst)
+			}
+			for _, dst := range []any{new(int64), new(string), new(any), new(uint8)} {
+				_ = m.Scan(money, format, data, dst)
+			}
+			if errN != nil {
+				continue
+			}
+			// Whatever decodes re-encodes to the same value and scale.
+			for _, g := range []types.Format{types.TextFormat, types.BinaryFormat} {
+				enc, _, err := m.EncodeFormat(typ, g, n, nil)
+				if err != nil {
+					t.Fatalf("re-encode %.40s in %s: %v", n, g, err)
+				}
+				var back types.Numeric
+				if err := m.Scan(typ, g, enc, &back); err != nil || !back.Equal(n) {
+					t.Fatalf("re-decode %.40s from %s %.40q: %.40s, %v", n, g, enc, back, err)
+				}
+				if g == types.BinaryFormat {
+					enc2, _, _ := m.EncodeFormat(typ, g, back, nil)
+					if string(enc2) != string(enc) {
+						t.Fatalf("binary encoding of %.40s not stable: % x then % x", n, enc, enc2)
+					}
+				}
+			}
+			if p, err := types.ParseNumeric(s); err != nil || !p.Equal(n) {
+				t.Fatalf("ParseNumeric(%.40q) = %.40s, %v", s, p, err)
+			}
+		}
+	})
+}
+
+func BenchmarkDecodeNumeric(b *testing.B) {
+	m := types.Default()
+	typ := numType(b, types.NumericOID)
+	enc := func(s string) []byte {
+		out, _, err := m.EncodeFormat(typ, types.BinaryFormat, s, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return out
+	}
+	small, integer, large := enc("123.45"), enc("1234567890"), enc("123456789012345678901234567890.123456789")
+	var (
+		n   types.Numeric
+		s   string
+		x   float64
+		i   int64
+		a   any
+		r   big.Rat
+		bi  big.Int
+		cts int64
+	)
+	for _, c := range []struct {
+		name string
+		f    types.Format
+		src  []byte
+		dst  any
+	}{
+		{"binary/123.45/Numeric", types.BinaryFormat, small, &n},
+		{"binary/123.45/string", types.BinaryFormat, small, &s},
+		{"binary/123.45/float64", types.BinaryFormat, small, &x},
+		{"binary/123.45/any", types.BinaryFormat, small, &a},
+		{"binary/123.45/big.Rat", types.BinaryFormat, small, &r},
+		{"binary/1234567890/int64", types.BinaryFormat, integer, &i},
+		{"binary/1234567890/big.Int", types.BinaryFormat, integer, &bi},
+		{"binary/39digits/Numeric", types.BinaryFormat, large, &n},
+		{"binary/39digits/string", types.BinaryFormat, large, &s},
+		{"binary/39digits/float64", types.BinaryFormat, large, &x},
+		{"text/123.45/Numeric", types.TextFormat, []byte("123.45"), &n},
+		{"text/123.45/float64", types.TextFormat, []byte("123.45"), &x},
+		{"text/1234567890/int64", types.TextFormat, []byte("1234567890"), &i},
+		{"money/binary/int64", types.BinaryFormat, mustHex(b, "0000 0000 0001 e240"), &cts},
+	} {
+		typ := typ
+		if strings.HasPrefix(c.name, "money") {
+			typ = numType(b, types.MoneyOID)
+		}
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := m.Scan(typ, c.f, c.src, c.dst); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkEncodeNumeric(b *testing.B) {
+	m := types.Default()
+	typ := numType(b, types.NumericOID)
+	buf := make([]byte, 0, 128)
+	for _, c := range []struct {
+		name string
+		f    types.Format
+		v    any
+	}{
+		{"binary/string", types.BinaryFormat, "123.45"},
+		{"binary/Numeric", types.BinaryFormat, mustNumeric(b, "123.45")},
+		{"binary/float64", types.BinaryFormat, 123.45},
+		{"binary/int64", types.BinaryFormat, int64(1234567890)},
+		{"binary/39digits-string", types.BinaryFormat, "123456789012345678901234567890.123456789"},
+		{"text/Numeric", types.TextFormat, mustNumeric(b, "123.45")},
+		{"text/float64", types.TextFormat, 123.45},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, err := m.EncodeFormat(typ, c.f, c.v, buf[:0]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func TestNumericLongDigits(t *testing.T) {
+	// Coefficients long enough for the split conversion, with and without
+	// zeros at the split points.
+	for _, s := range []string{
+		strings.Repeat("123456789", 3000),
+		"1" + strings.Repeat("0", 5000) + "1",
+		strings.Repeat("9", 131072),
+		"-" + strings.Repeat("12", 8000) + "." + strings.Repeat("3", 16383),
+	} {
+		n := mustNumeric(t, s)
+		want, _ := new(big.Int).SetString(strings.Replace(s, ".", "", 1), 10)
+		if n.Int.Cmp(want) != 0 {
+			t.Errorf("%.20s…: coefficient differs", s)
+		}
+		if n.String() != s {
+			t.Errorf("%.20s…: String differs", s)
+		}
 	}
 }
