@@ -2,7 +2,7 @@ package types_test
 
 import (
 	"context"
-		"fmt"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
