@@ -103,9 +103,9 @@ func TestRoundTripMoney(t *testing.T) {
 		{Type: "money", Literal: "'-92233720368547758.08'", Value: "-$92,233,720,368,547,758.08", Want: "-$92,233,720,368,547,758.08", Formats: textOnly},
 		{Type: "money", Literal: "'92233720368547758.07'", Value: "92233720368547758.07", Want: int64(math.MaxInt64)},
 		// Integers (minor units) are binary only: no text parameter.
-		{Type: "money", Literal: "'1234.56'", Value: int64(123456), NoParam: true},
-		{Type: "money", Literal: "'-92233720368547758.08'", Value: int64(math.MinInt64), NoParam: true},
-		{Type: "money", Literal: "'0.01'", Value: int8(1), NoParam: true},
+		{Type: "money", Literal: "'1234.56'", Value: int64(123456)},
+		{Type: "money", Literal: "'-92233720368547758.08'", Value: int64(math.MinInt64)},
+		{Type: "money", Literal: "'0.01'", Value: int8(1)},
 	})
 }
 
