@@ -263,8 +263,11 @@ func (TimestampCodec) Encode(m *Map, t *Type, f Format, v any, buf []byte) ([]by
 // dtTimeMicros returns tm plus off seconds as microseconds since 2000-01-01
 // 00:00 UTC, false if out of PostgreSQL's range.
 func dtTimeMicros(tm time.Time, off int64) (int64, bool) {
+	// Bound the operands first: a time.Time (or a FixedZone offset) may be
+	// far outside int64 microseconds.
+	const limit = 1 << 50
 	sec := tm.Unix()
-	if sec > math.MaxInt64-86400 || sec < math.MinInt64+86400 {
+	if sec > limit || sec < -limit || off > limit || off < -limit {
 		return 0, false
 	}
 	sec += off - dtUnixToPG
@@ -803,7 +806,7 @@ func dtParseTimestamp(s []byte, tz bool) (int64, bool) {
 	days := dtDaysFromCivil(y, mo, d)
 	// Bound days before multiplying; the wall clock of a timestamptz may
 	// lie a day beyond the range of its instant.
-	if days < dtMinDate-1 || days > dtEndDate {
+	if days < dtMinTimestamp/dtUsPerDay-1 || days > dtEndTimestamp/dtUsPerDay+1 {
 		return 0, false
 	}
 	us := days*dtUsPerDay + clock - off*dtUsPerSec
