@@ -39,15 +39,20 @@ func init() {
 	})
 }
 
-// Date is a date value that may be infinite. Time is the date at midnight
-// UTC when Inf is Finite and is ignored otherwise.
+// Date is a date that may be infinite: Inf is PositiveInfinity or
+// NegativeInfinity for 'infinity' and '-infinity', and Time is then
+// ignored. A finite date decodes as midnight UTC; on encode, the calendar
+// date of Time in its own location is sent.
 type Date struct {
 	Time time.Time
 	Inf  Infinity
 }
 
-// Timestamp is a timestamp or timestamptz value that may be infinite. Time
-// is the value when Inf is Finite and is ignored otherwise.
+// Timestamp is a timestamp or timestamptz that may be infinite: Inf is
+// PositiveInfinity or NegativeInfinity for 'infinity' and '-infinity', and
+// Time is then ignored. Time is encoded and decoded as a bare time.Time is
+// by TimestampCodec (wall clock, UTC) or TimestamptzCodec (instant, its
+// Location).
 type Timestamp struct {
 	Time time.Time
 	Inf  Infinity
@@ -71,9 +76,9 @@ const (
 	dtUsPerDay = 86400 * dtUsPerSec
 )
 
-// errDtInfinite is returned for an infinite value scanned into a
+// dtErrInfinite is returned for an infinite value scanned into a
 // destination that has no room for it.
-func errDtInfinite(inf Infinity, dst any) error {
+func dtErrInfinite(inf Infinity, dst any) error {
 	return fmt.Errorf("%v cannot be stored in %T (use types.Date, types.Timestamp, a string or *any)", inf, dst)
 }
 
@@ -178,7 +183,7 @@ func (c DateCodec) Decode(m *Map, t *Type, f Format, src []byte, dst any) error 
 	switch d := dst.(type) {
 	case *time.Time:
 		if inf != Finite {
-			return errDtInfinite(inf, dst)
+			return dtErrInfinite(inf, dst)
 		}
 		*d = dtDateTime(days)
 	case *Date:
@@ -339,7 +344,7 @@ func (TimestampCodec) Decode(m *Map, t *Type, f Format, src []byte, dst any) err
 	switch d := dst.(type) {
 	case *time.Time:
 		if inf != Finite {
-			return errDtInfinite(inf, dst)
+			return dtErrInfinite(inf, dst)
 		}
 		*d = dtTimestampTime(us, time.UTC)
 	case *Timestamp:
@@ -438,7 +443,7 @@ func (c TimestamptzCodec) Decode(m *Map, t *Type, f Format, src []byte, dst any)
 	switch d := dst.(type) {
 	case *time.Time:
 		if inf != Finite {
-			return errDtInfinite(inf, dst)
+			return dtErrInfinite(inf, dst)
 		}
 		*d = dtTimestampTime(us, c.loc())
 	case *Timestamp:
@@ -661,14 +666,15 @@ func dtParseInf(src []byte) (Infinity, bool) {
 	return Finite, false
 }
 
-// dtDigits reads between min and max decimal digits of s from i (max ≤ 18).
-func dtDigits(s []byte, i, min, max int) (n int64, next int, ok bool) {
+// dtDigits reads between lo and hi decimal digits of s from i (hi ≤ 18);
+// more digits than hi is an error.
+func dtDigits(s []byte, i, lo, hi int) (n int64, next int, ok bool) {
 	j := i
-	for j < len(s) && j-i < max && s[j] >= '0' && s[j] <= '9' {
+	for j < len(s) && j-i < hi && s[j] >= '0' && s[j] <= '9' {
 		n = n*10 + int64(s[j]-'0')
 		j++
 	}
-	if j-i < min || (j < len(s) && s[j] >= '0' && s[j] <= '9') {
+	if j-i < lo || (j < len(s) && s[j] >= '0' && s[j] <= '9') {
 		return 0, i, false
 	}
 	return n, j, true

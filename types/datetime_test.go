@@ -374,14 +374,14 @@ func TestDatetimeInfinityScan(t *testing.T) {
 			t.Errorf("%s into **time.Time: no error", typ.Name)
 		}
 		var s string
-		if err := m.Scan(typ, types.BinaryFormat, mustEncode(t, m, typ, c.src), &s); err != nil || s != c.src {
+		if err := m.Scan(typ, types.BinaryFormat, dtMustEncode(t, m, typ, c.src), &s); err != nil || s != c.src {
 			t.Errorf("%s binary into *string: %q, %v", typ.Name, s, err)
 		}
 	}
 }
 
-// mustEncode is the binary form of the text s.
-func mustEncode(tb testing.TB, m *types.Map, typ *types.Type, s string) []byte {
+// dtMustEncode is the binary form of the text s.
+func dtMustEncode(tb testing.TB, m *types.Map, typ *types.Type, s string) []byte {
 	tb.Helper()
 	v, err := m.DecodeAny(typ, types.TextFormat, []byte(s))
 	if err != nil {
@@ -468,7 +468,7 @@ func TestDatetimeDestinations(t *testing.T) {
 	for _, oid := range []uint32{types.DateOID, types.TimestampOID, types.TimestamptzOID, types.TimeOID, types.TimetzOID, types.IntervalOID} {
 		var x int64
 		typ := dtType(t, m, oid)
-		if err := m.Scan(typ, types.BinaryFormat, mustEncode(t, m, typ, dtSample[oid]), &x); !errors.Is(err, types.ErrUnsupported) {
+		if err := m.Scan(typ, types.BinaryFormat, dtMustEncode(t, m, typ, dtSample[oid]), &x); !errors.Is(err, types.ErrUnsupported) {
 			t.Errorf("%s into *int64: %v", typ.Name, err)
 		}
 	}

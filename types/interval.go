@@ -29,12 +29,12 @@ type Interval struct {
 // String returns iv as PostgreSQL prints it with IntervalStyle postgres,
 // "1 year 2 mons 3 days 04:05:06.789".
 func (iv Interval) String() string {
-	return string(ivAppend(nil, iv))
+	return string(dtIvAppend(nil, iv))
 }
 
 var (
-	ivPosInf = Interval{math.MaxInt64, math.MaxInt32, math.MaxInt32}
-	ivNegInf = Interval{math.MinInt64, math.MinInt32, math.MinInt32}
+	dtIvPosInf = Interval{math.MaxInt64, math.MaxInt32, math.MaxInt32}
+	dtIvNegInf = Interval{math.MinInt64, math.MinInt32, math.MinInt32}
 )
 
 // IntervalCodec is the codec of interval.
@@ -73,7 +73,7 @@ func (IntervalCodec) Encode(m *Map, t *Type, f Format, v any, buf []byte) ([]byt
 		buf = binary.BigEndian.AppendUint32(buf, uint32(iv.Days))
 		return binary.BigEndian.AppendUint32(buf, uint32(iv.Months)), nil
 	}
-	return ivAppend(buf, iv), nil
+	return dtIvAppend(buf, iv), nil
 }
 
 func (IntervalCodec) decode(t *Type, f Format, src []byte) (Interval, error) {
@@ -87,7 +87,7 @@ func (IntervalCodec) decode(t *Type, f Format, src []byte) (Interval, error) {
 			Months:       int32(binary.BigEndian.Uint32(src[12:])),
 		}, nil
 	}
-	iv, ok := ivParse(src)
+	iv, ok := dtIvParse(src)
 	if !ok {
 		return Interval{}, malformed(t, f, "%q", truncate(src))
 	}
@@ -103,7 +103,7 @@ func (c IntervalCodec) Decode(m *Map, t *Type, f Format, src []byte, dst any) er
 	case *Interval:
 		*d = iv
 	case *time.Duration:
-		dur, err := ivDuration(iv)
+		dur, err := dtIvDuration(iv)
 		if err != nil {
 			return err
 		}
@@ -128,12 +128,12 @@ func (c IntervalCodec) DecodeAny(m *Map, t *Type, f Format, src []byte) (any, er
 	return iv, nil
 }
 
-var errIvMonths = errors.New("an interval with months has no fixed length (use types.Interval or a string)")
+var dtErrIvMonths = errors.New("an interval with months has no fixed length (use types.Interval or a string)")
 
-// ivDuration is iv as a time.Duration, a day counting 24 hours.
-func ivDuration(iv Interval) (time.Duration, error) {
+// dtIvDuration is iv as a time.Duration, a day counting 24 hours.
+func dtIvDuration(iv Interval) (time.Duration, error) {
 	if iv.Months != 0 {
-		return 0, errIvMonths
+		return 0, dtErrIvMonths
 	}
 	const maxDays = math.MaxInt64 / int64(24*time.Hour)
 	const maxUs = math.MaxInt64 / int64(time.Microsecond)
@@ -148,14 +148,14 @@ func ivDuration(iv Interval) (time.Duration, error) {
 	return time.Duration(a + b), nil
 }
 
-// ivAppend appends iv in IntervalStyle postgres, as EncodeInterval does:
+// dtIvAppend appends iv in IntervalStyle postgres, as EncodeInterval does:
 // years, months and days as "N unit(s)", then the time as [-]HH:MM:SS[.f].
 // A field right after a negative one gets an explicit "+" when positive.
-func ivAppend(buf []byte, iv Interval) []byte {
+func dtIvAppend(buf []byte, iv Interval) []byte {
 	switch iv {
-	case ivPosInf:
+	case dtIvPosInf:
 		return append(buf, "infinity"...)
-	case ivNegInf:
+	case dtIvNegInf:
 		return append(buf, "-infinity"...)
 	}
 	zero, before := true, false
@@ -208,16 +208,16 @@ func ivAppend(buf []byte, iv Interval) []byte {
 	return dtAppendFrac(buf, int64(u%dtUsPerSec))
 }
 
-// ivParse reads an interval in IntervalStyle postgres: "infinity",
+// dtIvParse reads an interval in IntervalStyle postgres: "infinity",
 // "-infinity", or up to three signed "N unit" fields (year(s), mon(s),
 // day(s), in that order, each at most once) and an optional signed
 // H+:MM:SS[.ffffff] time, separated by single spaces.
-func ivParse(s []byte) (Interval, bool) {
+func dtIvParse(s []byte) (Interval, bool) {
 	switch string(s) { // compared in place, no allocation
 	case "infinity":
-		return ivPosInf, true
+		return dtIvPosInf, true
 	case "-infinity":
-		return ivNegInf, true
+		return dtIvNegInf, true
 	}
 	var months, days int64
 	var us int64
@@ -245,7 +245,7 @@ func ivParse(s []byte) (Interval, bool) {
 				return Interval{}, false
 			}
 			var ok bool
-			if us, i, ok = ivParseTime(s, j, uint64(n), neg); !ok || i != len(s) {
+			if us, i, ok = dtIvParseTime(s, j, uint64(n), neg); !ok || i != len(s) {
 				return Interval{}, false
 			}
 			break
@@ -258,7 +258,7 @@ func ivParse(s []byte) (Interval, bool) {
 			return Interval{}, false
 		}
 		i++
-		unit := ivUnit(s[i:])
+		unit := dtIvUnit(s[i:])
 		if unit.name == "" || unit.rank < rank {
 			return Interval{}, false
 		}
@@ -282,24 +282,24 @@ func ivParse(s []byte) (Interval, bool) {
 	return Interval{Microseconds: us, Days: int32(days), Months: int32(months)}, true
 }
 
-type ivUnitName struct {
+type dtIvUnitName struct {
 	name string
 	rank int
 }
 
-// ivUnit returns the unit that s starts with, its name empty if none.
-func ivUnit(s []byte) ivUnitName {
-	for _, u := range [...]ivUnitName{{"year", 0}, {"mon", 1}, {"day", 2}} {
+// dtIvUnit returns the unit that s starts with, its name empty if none.
+func dtIvUnit(s []byte) dtIvUnitName {
+	for _, u := range [...]dtIvUnitName{{"year", 0}, {"mon", 1}, {"day", 2}} {
 		if len(s) >= len(u.name) && string(s[:len(u.name)]) == u.name {
 			return u
 		}
 	}
-	return ivUnitName{}
+	return dtIvUnitName{}
 }
 
-// ivParseTime reads :MM:SS[.ffffff] at i after hours h, returning the signed
+// dtIvParseTime reads :MM:SS[.ffffff] at i after hours h, returning the signed
 // microseconds.
-func ivParseTime(s []byte, i int, h uint64, neg bool) (int64, int, bool) {
+func dtIvParseTime(s []byte, i int, h uint64, neg bool) (int64, int, bool) {
 	mi, i, ok := dtDigits(s, i+1, 2, 2)
 	if !ok || mi > 59 || i >= len(s) || s[i] != ':' {
 		return 0, i, false
