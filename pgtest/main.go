@@ -2,6 +2,7 @@ package pgtest
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"sync/atomic"
@@ -23,9 +24,17 @@ var defaultServer atomic.Pointer[Server]
 // prints why (and what to install) to standard error and returns 1 without
 // running any test: a missing server fails the tests, it never skips them.
 //
+// In the worker processes of "go test -fuzz", which run only fuzz targets,
+// Main starts no server.
+//
 // On Linux a local server dies with the test binary even if the binary is
 // killed or panics; its temporary directory is then removed by the next Start.
 func Main(m *testing.M, opts ...Option) int {
+	if fuzzWorker() {
+		// A worker process of "go test -fuzz" runs only the fuzz target,
+		// never a test: a server per worker would only slow fuzzing.
+		return m.Run()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), mainStartTimeout)
 	s, err := Start(ctx, opts...)
 	cancel()
@@ -54,4 +63,14 @@ func Default(t testing.TB) *Server {
 			"\tfunc TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }")
 	}
 	return s
+}
+
+// fuzzWorker reports whether this test binary is a worker process of
+// "go test -fuzz".
+func fuzzWorker() bool {
+	if !flag.Parsed() {
+		flag.Parse()
+	}
+	f := flag.Lookup("test.fuzzworker")
+	return f != nil && f.Value.String() == "true"
 }

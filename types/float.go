@@ -53,8 +53,13 @@ func (c FloatCodec) Encode(m *Map, t *Type, f Format, v any, buf []byte) ([]byte
 	return binary.BigEndian.AppendUint64(buf, math.Float64bits(x)), nil
 }
 
-// appendFloat writes x the way PostgreSQL reads it back exactly.
+// appendFloat writes x as float4out or float8out print it with the default
+// extra_float_digits: the shortest digits that read back exactly, in fixed
+// notation for decimal exponents from -4 to 5 (float4) or 14 (float8).
 func appendFloat(buf []byte, x float64, bits int) []byte {
+	if bits == 64 {
+		return appendFloat8Text(buf, x)
+	}
 	switch {
 	case math.IsNaN(x):
 		return append(buf, "NaN"...)
@@ -62,8 +67,18 @@ func appendFloat(buf []byte, x float64, bits int) []byte {
 		return append(buf, "Infinity"...)
 	case math.IsInf(x, -1):
 		return append(buf, "-Infinity"...)
+	case x == 0:
+		if math.Signbit(x) {
+			return append(buf, "-0"...)
+		}
+		return append(buf, '0')
 	}
-	return strconv.AppendFloat(buf, x, 'g', -1, bits)
+	var tmp [32]byte
+	e := strconv.AppendFloat(tmp[:0], x, 'e', -1, 32)
+	if exp := geoExponent(e); exp >= -4 && exp < 6 {
+		return strconv.AppendFloat(buf, x, 'f', -1, 32)
+	}
+	return append(buf, e...)
 }
 
 func (c FloatCodec) decode(t *Type, f Format, src []byte) (float64, error) {

@@ -79,7 +79,7 @@ func geoAppendFloat8(buf []byte, xs ...float64) []byte {
 // extra_float_digits: the shortest digits that read back exactly, in fixed
 // notation for decimal exponents from -4 to 14 and as "1e+15" outside
 // them.
-func geoAppendFloat(buf []byte, x float64) []byte {
+func appendFloat8Text(buf []byte, x float64) []byte {
 	switch {
 	case math.IsNaN(x):
 		return append(buf, "NaN"...)
@@ -193,9 +193,9 @@ func geoIsMidpoint(e []byte, x float64) bool {
 
 func geoAppendPoint(buf []byte, p Point) []byte {
 	buf = append(buf, '(')
-	buf = geoAppendFloat(buf, p.X)
+	buf = appendFloat8Text(buf, p.X)
 	buf = append(buf, ',')
-	buf = geoAppendFloat(buf, p.Y)
+	buf = appendFloat8Text(buf, p.Y)
 	return append(buf, ')')
 }
 
@@ -409,11 +409,11 @@ func (LineCodec) Encode(m *Map, t *Type, f Format, v any, buf []byte) ([]byte, e
 
 func geoAppendLine(buf []byte, l Line) []byte {
 	buf = append(buf, '{')
-	buf = geoAppendFloat(buf, l.A)
+	buf = appendFloat8Text(buf, l.A)
 	buf = append(buf, ',')
-	buf = geoAppendFloat(buf, l.B)
+	buf = appendFloat8Text(buf, l.B)
 	buf = append(buf, ',')
-	buf = geoAppendFloat(buf, l.C)
+	buf = appendFloat8Text(buf, l.C)
 	return append(buf, '}')
 }
 
@@ -886,7 +886,7 @@ func geoAppendCircle(buf []byte, c Circle) []byte {
 	buf = append(buf, '<')
 	buf = geoAppendPoint(buf, c.P)
 	buf = append(buf, ',')
-	buf = geoAppendFloat(buf, c.R)
+	buf = appendFloat8Text(buf, c.R)
 	return append(buf, '>')
 }
 

@@ -33,3 +33,18 @@ func TestRoundTripIntBoolFloat(t *testing.T) {
 		{Type: "float8", Literal: "0.1", Value: 0.1},
 	})
 }
+
+// Floats read from binary into a string print as the server prints them.
+func TestFloatTextMatchesServer(t *testing.T) {
+	runRoundTrip(t, []rtCase{
+		{Type: "float8", Literal: "1000000", Value: 1e6, Want: "1000000"},
+		{Type: "float8", Literal: "1e15", Value: 1e15, Want: "1e+15"},
+		{Type: "float8", Literal: "1e23", Value: 1e23, Want: "9.999999999999999e+22"},
+		{Type: "float8", Literal: "0.00001", Value: 1e-5, Want: "1e-05"},
+		{Type: "float8", Literal: "'-0'", Value: math.Copysign(0, -1), Want: "-0", Compare: "%s::text = %s::text"},
+		{Type: "float4", Literal: "1000000", Value: float32(1e6), Want: "1e+06"},
+		{Type: "float4", Literal: "100000", Value: float32(1e5), Want: "100000"},
+		{Type: "float4", Literal: "1234567", Value: float32(1234567), Want: "1.234567e+06"},
+		{Type: "float4", Literal: "0.1", Value: float32(0.1), Want: "0.1"},
+	})
+}
