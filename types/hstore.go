@@ -345,15 +345,15 @@ func (c HstoreCodec) Decode(m *Map, t *Type, f Format, src []byte, dst any) erro
 		*d = mp
 		return nil
 	case *string:
-		if f == TextFormat {
-			*d = string(src)
-			return nil
-		}
 		s, pairs, err := c.parse(t, f, src)
 		if err != nil {
 			return err
 		}
-		*d = string(hstoreAppendText(nil, s, pairs))
+		if f == TextFormat {
+			*d = string(src)
+		} else {
+			*d = string(hstoreAppendText(nil, s, pairs))
+		}
 		return nil
 	}
 	// Pointers to named map types.

@@ -32,33 +32,49 @@ const textNameMaxLen = 63
 //
 // The server truncates a name longer than 63 bytes when it parses text
 // (namein) but refuses it in binary (namerecv), so such a name is encoded in
-// text only and the server truncates it.
+// text only and the server truncates it. xml is encoded in text only:
+// xml_recv would read a document in the encoding its XML declaration names
+// (<?xml version="1.0" encoding="LATIN1"?>) while a Go string is UTF-8;
+// xml_in reads it in the client encoding.
 type TextCodec struct{}
 
 // PreferredFormat returns BinaryFormat: it is the text without parsing.
 func (TextCodec) PreferredFormat() Format { return BinaryFormat }
 
-// Encode appends a string or []byte unchanged, in either format.
+// Encode appends a string or []byte unchanged, in either format (xml and
+// over-long names in text only).
 func (TextCodec) Encode(m *Map, t *Type, f Format, v any, buf []byte) ([]byte, error) {
-	var n int
 	switch x := v.(type) {
 	case string:
-		n = len(x)
-	case []byte:
-		n = len(x)
-	default:
-		return buf, unsupportedValue(v, f)
-	}
-	if f == BinaryFormat && t.OID == NameOID && n > textNameMaxLen {
-		return buf, unsupportedValue(v, f)
-	}
-	switch x := v.(type) {
-	case string:
+		if !textBinaryOK(t, f, len(x)) {
+			return buf, unsupportedValue(v, f)
+		}
 		return append(buf, x...), nil
 	case []byte:
+		if !textBinaryOK(t, f, len(x)) {
+			return buf, unsupportedValue(v, f)
+		}
 		return append(buf, x...), nil
 	}
 	return buf, unsupportedValue(v, f)
+}
+
+// textBinaryOK reports whether a value of n bytes may be sent as t in
+// format f: not a name the server would refuse in binary, and not xml,
+// whose binary input (xml_recv) takes the encoding an XML declaration
+// names, where its text input (xml_in) takes the client encoding, the
+// encoding of a Go string.
+func textBinaryOK(t *Type, f Format, n int) bool {
+	if f != BinaryFormat {
+		return true
+	}
+	switch t.OID {
+	case NameOID:
+		return n <= textNameMaxLen
+	case XMLOID:
+		return false
+	}
+	return true
 }
 
 // Decode stores the text into a *string or a *[]byte; both formats carry
