@@ -52,7 +52,8 @@ const jsonbVersion = 1
 //   - nil pointers are SQL NULL, and pointers to strings or byte slices
 //     and named string or []byte types are treated as those (through
 //     Map), unless they implement json.Marshaler;
-//   - anything else goes through Marshal.
+//   - anything else goes through Marshal (a nil map or slice is JSON
+//     null, not SQL NULL).
 type JSONCodec struct {
 	Marshal   func(v any) ([]byte, error)    // default json.Marshal
 	Unmarshal func(data []byte, v any) error // default json.Unmarshal; data is only valid during the call
@@ -175,7 +176,9 @@ func (c JSONCodec) Decode(m *Map, t *Type, f Format, src []byte, dst any) error 
 		return unsupportedDst(dst)
 	}
 	if s, ok := dst.(sql.Scanner); ok {
-		return s.Scan(append([]byte(nil), text...))
+		b := make([]byte, len(text)) // never nil: nil would be NULL
+		copy(b, text)
+		return s.Scan(b)
 	}
 	if _, ok := dst.(json.Unmarshaler); !ok {
 		if elem.Kind() == reflect.Pointer || jsonIsTextKind(elem.Type()) {

@@ -19,7 +19,7 @@ func FuzzJSONDecode(f *testing.F) {
 			enc, _, err := m.EncodeFormat(jb, textFuzzFormat(bin), c.Value, nil)
 			if err == nil && len(enc) < 1000 {
 				f.Add(true, bin, enc)
-				f.Add(false, bin, []byte(string(enc)[btoi(bin):]))
+				f.Add(false, bin, []byte(string(enc)[jsonBtoi(bin):]))
 			}
 		}
 	}
@@ -70,7 +70,7 @@ func FuzzJSONDecode(f *testing.F) {
 	})
 }
 
-func btoi(b bool) int {
+func jsonBtoi(b bool) int {
 	if b {
 		return 1
 	}

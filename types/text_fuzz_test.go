@@ -42,7 +42,7 @@ func FuzzTextDecode(f *testing.F) {
 			}
 		}
 	}
-	for _, c := range tsBinaryCases {
+	for _, c := range tsearchBinaryCases {
 		i := 5
 		if c.oid == types.TSQueryOID {
 			i = 6
@@ -148,7 +148,7 @@ func BenchmarkDecodeText(b *testing.B) {
 	b.Run("tsquery/binary/[]byte", func(b *testing.B) {
 		b.ReportAllocs()
 		dst := make([]byte, 0, 256)
-		src := tsBinaryCases[3].bin
+		src := tsearchBinaryCases[3].bin
 		for b.Loop() {
 			if err := m.Scan(tsq, types.BinaryFormat, src, &dst); err != nil {
 				b.Fatal(err)

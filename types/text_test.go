@@ -134,7 +134,7 @@ func TestQChar(t *testing.T) {
 
 // Binary values as tsvectorsend and tsquerysend give them, with the text
 // the server prints for them.
-var tsBinaryCases = []struct {
+var tsearchBinaryCases = []struct {
 	oid  uint32
 	bin  []byte
 	text string
@@ -177,7 +177,7 @@ var tsBinaryCases = []struct {
 
 func TestTextSearchBinary(t *testing.T) {
 	m := types.Default()
-	for _, c := range tsBinaryCases {
+	for _, c := range tsearchBinaryCases {
 		typ := txType(t, m, c.oid)
 		var s string
 		if err := m.Scan(typ, types.BinaryFormat, c.bin, &s); err != nil || s != c.text {

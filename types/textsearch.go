@@ -28,10 +28,10 @@ func (TSVectorCodec) PreferredFormat() Format { return TextFormat }
 
 // Encode appends a string or []byte in text format.
 func (TSVectorCodec) Encode(m *Map, t *Type, f Format, v any, buf []byte) ([]byte, error) {
-	return tsAppendText(f, v, buf)
+	return tsearchAppendText(f, v, buf)
 }
 
-func tsAppendText(f Format, v any, buf []byte) ([]byte, error) {
+func tsearchAppendText(f Format, v any, buf []byte) ([]byte, error) {
 	if f == TextFormat {
 		switch x := v.(type) {
 		case string:
@@ -43,9 +43,9 @@ func tsAppendText(f Format, v any, buf []byte) ([]byte, error) {
 	return buf, unsupportedValue(v, f)
 }
 
-// tsAssign stores a text form into a *string or *[]byte; conv turns a
+// tsearchAssign stores a text form into a *string or *[]byte; conv turns a
 // binary value into it.
-func tsAssign(f Format, data []byte, dst any, conv func(buf, src []byte) ([]byte, error)) error {
+func tsearchAssign(f Format, data []byte, dst any, conv func(buf, src []byte) ([]byte, error)) error {
 	switch d := dst.(type) {
 	case *string:
 		if f == TextFormat {
@@ -78,7 +78,7 @@ func tsAssign(f Format, data []byte, dst any, conv func(buf, src []byte) ([]byte
 
 // Decode stores the text form into a *string or *[]byte.
 func (TSVectorCodec) Decode(m *Map, t *Type, f Format, src []byte, dst any) error {
-	return tsAssign(f, src, dst, func(buf, src []byte) ([]byte, error) { return tsvectorBinaryToText(t, buf, src) })
+	return tsearchAssign(f, src, dst, func(buf, src []byte) ([]byte, error) { return tsvectorBinaryToText(t, buf, src) })
 }
 
 // DecodeAny returns the text form as a string.
@@ -90,9 +90,9 @@ func (c TSVectorCodec) DecodeAny(m *Map, t *Type, f Format, src []byte) (any, er
 	return s, nil
 }
 
-// tsAppendQuoted appends a lexeme in single quotes, doubling quotes and
+// tsearchAppendQuoted appends a lexeme in single quotes, doubling quotes and
 // backslashes as tsvectorout and tsqueryout do.
-func tsAppendQuoted(buf, lex []byte) []byte {
+func tsearchAppendQuoted(buf, lex []byte) []byte {
 	buf = append(buf, '\'')
 	for _, c := range lex {
 		if c == '\'' || c == '\\' {
@@ -130,7 +130,7 @@ func tsvectorBinaryToText(t *Type, buf, src []byte) ([]byte, error) {
 		if i > 0 {
 			buf = append(buf, ' ')
 		}
-		buf = tsAppendQuoted(buf, p[:end])
+		buf = tsearchAppendQuoted(buf, p[:end])
 		p = p[end+1:]
 		npos := int(binary.BigEndian.Uint16(p))
 		p = p[2:]
@@ -177,12 +177,12 @@ func (TSQueryCodec) PreferredFormat() Format { return TextFormat }
 
 // Encode appends a string or []byte in text format.
 func (TSQueryCodec) Encode(m *Map, t *Type, f Format, v any, buf []byte) ([]byte, error) {
-	return tsAppendText(f, v, buf)
+	return tsearchAppendText(f, v, buf)
 }
 
 // Decode stores the text form into a *string or *[]byte.
 func (TSQueryCodec) Decode(m *Map, t *Type, f Format, src []byte, dst any) error {
-	return tsAssign(f, src, dst, func(buf, src []byte) ([]byte, error) { return tsqueryBinaryToText(t, buf, src) })
+	return tsearchAssign(f, src, dst, func(buf, src []byte) ([]byte, error) { return tsqueryBinaryToText(t, buf, src) })
 }
 
 // DecodeAny returns the text form as a string.
@@ -196,26 +196,26 @@ func (c TSQueryCodec) DecodeAny(m *Map, t *Type, f Format, src []byte) (any, err
 
 // tsquery item types and operators, as in PostgreSQL's ts_type.h.
 const (
-	tsqVal = 1 // QI_VAL
-	tsqOpr = 2 // QI_OPR
+	tsqueryVal = 1 // QI_VAL
+	tsqueryOpr = 2 // QI_OPR
 
-	tsqNot    = 1 // OP_NOT
-	tsqAnd    = 2 // OP_AND
-	tsqOr     = 3 // OP_OR
-	tsqPhrase = 4 // OP_PHRASE
+	tsqueryNot    = 1 // OP_NOT
+	tsqueryAnd    = 2 // OP_AND
+	tsqueryOr     = 3 // OP_OR
+	tsqueryPhrase = 4 // OP_PHRASE
 
-	// tsqMaxDepth bounds the nesting of a decoded tsquery (the server's
+	// tsqueryMaxDepth bounds the nesting of a decoded tsquery (the server's
 	// own limit is its stack depth).
-	tsqMaxDepth = 1 << 14
+	tsqueryMaxDepth = 1 << 14
 )
 
-// tsqPriority is tsearch_op_priority: NOT binds tightest, then PHRASE, AND,
+// tsqueryPriority is tsearch_op_priority: NOT binds tightest, then PHRASE, AND,
 // OR.
-var tsqPriority = [5]int{tsqNot: 4, tsqAnd: 2, tsqOr: 1, tsqPhrase: 3}
+var tsqueryPriority = [5]int{tsqueryNot: 4, tsqueryAnd: 2, tsqueryOr: 1, tsqueryPhrase: 3}
 
-// tsqNode is one item of a binary tsquery: an operand or an operator, whose
+// tsqueryNode is one item of a binary tsquery: an operand or an operator, whose
 // operands are nodes too.
-type tsqNode struct {
+type tsqueryNode struct {
 	typ, oper   byte
 	weight      byte
 	prefix      bool
@@ -224,25 +224,25 @@ type tsqNode struct {
 	left, right int // operand nodes (NOT: left only)
 }
 
-// tsqParser reads tsquerysend's items: an int32 count, then in prefix
+// tsqueryParser reads tsquerysend's items: an int32 count, then in prefix
 // order each operator (type 2, operator byte, int16 distance for PHRASE)
 // followed by its right then left operand, and each operand (type 1,
 // weight bitmap, prefix flag, NUL-terminated text).
-type tsqParser struct {
+type tsqueryParser struct {
 	t     *Type
 	src   []byte
-	nodes []tsqNode
+	nodes []tsqueryNode
 	left  int // items not read yet
 }
 
-func (p *tsqParser) errf(format string, args ...any) error {
+func (p *tsqueryParser) errf(format string, args ...any) error {
 	return malformed(p.t, BinaryFormat, format, args...)
 }
 
 // item reads one item and its operands, returning its node index.
-func (p *tsqParser) item(depth int) (int, error) {
-	if depth > tsqMaxDepth {
-		return 0, p.errf("nested deeper than %d", tsqMaxDepth)
+func (p *tsqueryParser) item(depth int) (int, error) {
+	if depth > tsqueryMaxDepth {
+		return 0, p.errf("nested deeper than %d", tsqueryMaxDepth)
 	}
 	if p.left == 0 {
 		return 0, p.errf("operand missing")
@@ -251,10 +251,10 @@ func (p *tsqParser) item(depth int) (int, error) {
 	if len(p.src) < 2 {
 		return 0, p.errf("item truncated")
 	}
-	var n tsqNode
+	var n tsqueryNode
 	n.typ = p.src[0]
 	switch n.typ {
-	case tsqVal:
+	case tsqueryVal:
 		if len(p.src) < 4 {
 			return 0, p.errf("operand truncated")
 		}
@@ -277,24 +277,24 @@ func (p *tsqParser) item(depth int) (int, error) {
 		p.src = s[end+1:]
 		p.nodes = append(p.nodes, n)
 		return len(p.nodes) - 1, nil
-	case tsqOpr:
+	case tsqueryOpr:
 		n.oper = p.src[1]
 		p.src = p.src[2:]
 		switch n.oper {
-		case tsqPhrase:
+		case tsqueryPhrase:
 			if len(p.src) < 2 {
 				return 0, p.errf("phrase distance truncated")
 			}
 			n.distance = int16(binary.BigEndian.Uint16(p.src))
 			p.src = p.src[2:]
-		case tsqNot, tsqAnd, tsqOr:
+		case tsqueryNot, tsqueryAnd, tsqueryOr:
 		default:
 			return 0, p.errf("operator %d", n.oper)
 		}
 		i := len(p.nodes)
 		p.nodes = append(p.nodes, n)
 		var err error
-		if n.oper == tsqNot {
+		if n.oper == tsqueryNot {
 			if p.nodes[i].left, err = p.item(depth + 1); err != nil {
 				return 0, err
 			}
@@ -314,10 +314,10 @@ func (p *tsqParser) item(depth int) (int, error) {
 // infix appends node i as tsqueryout's infix function prints it:
 // parentheses where the parent binds tighter, and around a phrase that is
 // the right operand of a phrase.
-func (p *tsqParser) infix(buf []byte, i, parentPriority int, rightPhrase bool) []byte {
+func (p *tsqueryParser) infix(buf []byte, i, parentPriority int, rightPhrase bool) []byte {
 	n := &p.nodes[i]
-	if n.typ == tsqVal {
-		buf = tsAppendQuoted(buf, n.text)
+	if n.typ == tsqueryVal {
+		buf = tsearchAppendQuoted(buf, n.text)
 		if n.weight != 0 || n.prefix {
 			buf = append(buf, ':')
 			if n.prefix {
@@ -331,25 +331,25 @@ func (p *tsqParser) infix(buf []byte, i, parentPriority int, rightPhrase bool) [
 		}
 		return buf
 	}
-	prio := tsqPriority[n.oper]
-	paren := prio < parentPriority || n.oper == tsqPhrase && rightPhrase
-	if n.oper == tsqNot {
+	prio := tsqueryPriority[n.oper]
+	paren := prio < parentPriority || n.oper == tsqueryPhrase && rightPhrase
+	if n.oper == tsqueryNot {
 		paren = prio < parentPriority
 	}
 	if paren {
 		buf = append(buf, "( "...)
 	}
-	if n.oper == tsqNot {
+	if n.oper == tsqueryNot {
 		buf = append(buf, '!')
 		buf = p.infix(buf, n.left, prio, false)
 	} else {
 		buf = p.infix(buf, n.left, prio, false)
 		switch n.oper {
-		case tsqOr:
+		case tsqueryOr:
 			buf = append(buf, " | "...)
-		case tsqAnd:
+		case tsqueryAnd:
 			buf = append(buf, " & "...)
-		case tsqPhrase:
+		case tsqueryPhrase:
 			if n.distance == 1 {
 				buf = append(buf, " <-> "...)
 			} else {
@@ -358,7 +358,7 @@ func (p *tsqParser) infix(buf []byte, i, parentPriority int, rightPhrase bool) [
 				buf = append(buf, "> "...)
 			}
 		}
-		buf = p.infix(buf, n.right, prio, n.oper == tsqPhrase)
+		buf = p.infix(buf, n.right, prio, n.oper == tsqueryPhrase)
 	}
 	if paren {
 		buf = append(buf, " )"...)
@@ -382,7 +382,7 @@ func tsqueryBinaryToText(t *Type, buf, src []byte) ([]byte, error) {
 		}
 		return buf, nil
 	}
-	p := tsqParser{t: t, src: src[4:], nodes: make([]tsqNode, 0, n), left: int(n)}
+	p := tsqueryParser{t: t, src: src[4:], nodes: make([]tsqueryNode, 0, n), left: int(n)}
 	root, err := p.item(0)
 	if err != nil {
 		return buf, err
