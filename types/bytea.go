@@ -80,25 +80,21 @@ func byteaAppendHexDecoded(buf, src []byte) ([]byte, bool) {
 	out := buf[start:]
 	j := 0
 	for i := 0; i < len(src); {
-		hi := byteaHexValues[src[i]]
-		if hi == 0xff {
-			switch src[i] {
-			case ' ', '\t', '\r', '\n':
-				i++
+		if i+1 < len(src) {
+			hi, lo := byteaHexValues[src[i]], byteaHexValues[src[i+1]]
+			if hi|lo <= 0xf {
+				out[j] = hi<<4 | lo
+				j++
+				i += 2
 				continue
 			}
-			return buf[:start], false
 		}
-		if i+1 >= len(src) {
-			return buf[:start], false
+		switch src[i] {
+		case ' ', '\t', '\r', '\n':
+			i++
+			continue
 		}
-		lo := byteaHexValues[src[i+1]]
-		if lo == 0xff {
-			return buf[:start], false
-		}
-		out[j] = hi<<4 | lo
-		j++
-		i += 2
+		return buf[:start], false
 	}
 	return buf[:start+j], true
 }

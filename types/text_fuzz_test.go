@@ -70,8 +70,8 @@ func FuzzTextDecode(f *testing.F) {
 			t.Fatalf("%s %s %q: *any %q, *string %q, *[]byte %q", typ.Name, fm, src, a, s, b)
 		}
 		// Encode what was read (in text: tsvector and tsquery have no
-		// binary encoding) and read it back.
-		if typ.OID == types.TSVectorOID || typ.OID == types.TSQueryOID {
+		// binary encoding, xml is sent in text) and read it back.
+		if typ.OID == types.TSVectorOID || typ.OID == types.TSQueryOID || typ.OID == types.XMLOID {
 			fm = types.TextFormat
 		}
 		enc, _, err := m.EncodeFormat(typ, fm, s, []byte{})
