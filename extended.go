@@ -199,6 +199,11 @@ func (c *Conn) handleAsync(msg protocol.BackendMessage) bool {
 // encodeArgs fills bind's parameters with args encoded for paramOIDs.
 func (c *Conn) encodeArgs(bind *protocol.Bind, paramOIDs []uint32, args []any) error {
 	buf := c.paramBuf[:0]
+	if buf == nil {
+		// Non-nil, so an empty value stays apart from NULL (a nil
+		// parameter).
+		buf = make([]byte, 0, 128)
+	}
 	ends := c.paramEnds[:0]
 	bind.ParameterFormats = bind.ParameterFormats[:0]
 	for i, arg := range args {

@@ -62,7 +62,9 @@ func TestByteaEncode(t *testing.T) {
 	txEncode(t, m, typ, types.BinaryFormat, []byte{0, 1, 0xff}, []byte{0, 1, 0xff})
 	txEncode(t, m, typ, types.TextFormat, []byte{0, 1, 0xab, 0xff}, []byte(`\x0001abff`))
 	txEncode(t, m, typ, types.TextFormat, []byte{}, []byte(`\x`))
-	txEncode(t, m, typ, types.TextFormat, []byte(nil), []byte(`\x`))
+	if _, null, err := m.EncodeFormat(typ, types.TextFormat, []byte(nil), nil); err != nil || !null {
+		t.Errorf("nil []byte: null %v, %v; want NULL", null, err)
+	}
 	// A string is its bytes, not a bytea text form.
 	txEncode(t, m, typ, types.BinaryFormat, `\x01`, []byte(`\x01`))
 	txEncode(t, m, typ, types.TextFormat, `\x01`, []byte(`\x5c783031`))

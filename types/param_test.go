@@ -44,21 +44,31 @@ func rtRawConn(t *testing.T) *pgmoon.Conn {
 	return rawC
 }
 
-// rawCodec sends pre-encoded bytes in one format, and decodes as the type's
-// own codec (the comparison's result may be of the type under test).
-type rawCodec struct {
+// rawArg is the argument rtCompare passes: the rawCodec registered for the
+// type under test sends the bytes of rawNext for it.
+type rawArg struct{}
+
+// rawNext is what the next rawArg is sent as.
+var rawNext struct {
 	f    types.Format
 	data []byte
-	orig types.Codec
 }
 
-func (c rawCodec) PreferredFormat() types.Format { return c.f }
+// rawCodec sends rawNext for a rawArg, and otherwise acts as the type's
+// own codec (registrations stay in rawMap from case to case, and the
+// comparison's result may be of the type under test).
+type rawCodec struct{ orig types.Codec }
+
+func (c rawCodec) PreferredFormat() types.Format { return rawNext.f }
 
 func (c rawCodec) Encode(m *types.Map, t *types.Type, f types.Format, v any, buf []byte) ([]byte, error) {
-	if f != c.f {
-		return buf, fmt.Errorf("%w: raw parameter is %s", types.ErrUnsupported, c.f)
+	if _, ok := v.(rawArg); !ok {
+		return c.orig.Encode(m, t, f, v, buf)
 	}
-	return append(buf, c.data...), nil
+	if f != rawNext.f {
+		return buf, fmt.Errorf("%w: raw parameter is %s", types.ErrUnsupported, rawNext.f)
+	}
+	return append(buf, rawNext.data...), nil
 }
 
 func (c rawCodec) Decode(m *types.Map, t *types.Type, f types.Format, src []byte, dst any) error {
@@ -78,7 +88,8 @@ func rtCompare(t *testing.T, conn *pgmoon.Conn, typ *types.Type, c rtCase, f typ
 	if rc, ok := orig.(rawCodec); ok {
 		orig = rc.orig
 	}
-	rawMap.Register(&types.Type{Name: typ.Name, OID: typ.OID, Codec: rawCodec{f: f, data: buf, orig: orig}})
+	rawMap.Register(&types.Type{Name: typ.Name, OID: typ.OID, Codec: rawCodec{orig: orig}})
+	rawNext.f, rawNext.data = f, buf
 	lit := "(" + c.Literal + ")::" + c.Type
 	cmpExpr := c.Compare
 	if cmpExpr == "" {
@@ -87,7 +98,7 @@ func rtCompare(t *testing.T, conn *pgmoon.Conn, typ *types.Type, c rtCase, f typ
 			cmpExpr = "%s is null and %s is null"
 		}
 	}
-	var arg any = struct{}{}
+	var arg any = rawArg{}
 	if null {
 		arg = nil
 	}

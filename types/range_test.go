@@ -381,8 +381,8 @@ func TestRangeTextQuoting(t *testing.T) {
 	if diff := cmp.Diff(mr, back); diff != "" {
 		t.Errorf("(-want +got)\n%s", diff)
 	}
-	if got := rt.Codec.PreferredFormat(); got != types.TextFormat {
-		t.Errorf("text range preferred format %v, want text as its element's", got)
+	if got, want := rt.Codec.PreferredFormat(), m.TypeOrUnknown(types.TextOID).Codec.PreferredFormat(); got != want {
+		t.Errorf("text range preferred format %v, want %v as its element's", got, want)
 	}
 }
 

@@ -41,7 +41,8 @@ var textRTCases = []rtCase{
 	{Type: `"char"`, Literal: "NULL", Value: nil, Want: (*string)(nil)},
 	// textsend(refcursor) does not resolve in the harness's select: text only.
 	{Type: "refcursor", Literal: "'my cursor'", Value: "my cursor", Compare: "%s::text = %s::text", Formats: textOnly},
-	{Type: "unknown", Literal: "'what é'", Value: "what é", Compare: "%s::text = %s::text"},
+	// A parameter cast to unknown is inferred as text: read back only.
+	{Type: "unknown", Literal: "'what é'", Value: "what é", NoParam: true},
 	{Type: "xml", Literal: `'<a href="x">é &amp; 🙂</a>'`, Value: `<a href="x">é &amp; 🙂</a>`, Compare: "%s::text = %s::text"},
 	{Type: "xml", Literal: "'just text'", Value: "just text", Compare: "%s::text = %s::text"},
 	{Type: "tsvector", Literal: "''", Value: ""},
