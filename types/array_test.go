@@ -61,11 +61,31 @@ func arrTextMap(tb testing.TB) *types.Map {
 	return m
 }
 
-// arrBoxStubMap returns a map whose box is a stub (its text as a string),
-// to check the ';' delimiter of box[] without the box codec.
+// arrStubTextOnly is arrStubText in text format only.
+type arrStubTextOnly struct{ arrStubText }
+
+func (arrStubTextOnly) PreferredFormat() types.Format { return types.TextFormat }
+
+func (c arrStubTextOnly) Encode(m *types.Map, t *types.Type, f types.Format, v any, buf []byte) ([]byte, error) {
+	if f != types.TextFormat {
+		return buf, fmt.Errorf("%w format %s", types.ErrUnsupported, f)
+	}
+	return c.arrStubText.Encode(m, t, f, v, buf)
+}
+
+func (c arrStubTextOnly) Decode(m *types.Map, t *types.Type, f types.Format, src []byte, dst any) error {
+	if f != types.TextFormat {
+		return fmt.Errorf("%w format %s", types.ErrUnsupported, f)
+	}
+	return c.arrStubText.Decode(m, t, f, src, dst)
+}
+
+// arrBoxStubMap returns a map whose box is a stub (its text as a string,
+// text format only), to check the ';' delimiter of box[] without the box
+// codec.
 func arrBoxStubMap() *types.Map {
 	m := types.NewMap()
-	box := &types.Type{Name: "box", OID: types.BoxOID, Codec: arrStubText{}}
+	box := &types.Type{Name: "box", OID: types.BoxOID, Codec: arrStubTextOnly{}}
 	m.Register(box)
 	m.Register(types.ArrayType(types.BoxArrayOID, box))
 	return m
