@@ -37,33 +37,28 @@ type Array[T any] struct {
 
 // arrSource is an array value to encode: Array[T], without reflection.
 type arrSource interface {
-	arrDims() []ArrayDimension
-	arrLen() int
-	arrAt(i int) any
+	arrEncode(m *Map, c ArrayCodec, f Format, buf []byte) ([]byte, error)
 }
 
-// arrTarget is an array destination: *Array[T], without reflection.
+// arrTarget is an array destination: *Array[T], without reflection. h and
+// it are values so that the interface call does not move them to the heap.
 type arrTarget interface {
-	arrReset(dims []ArrayDimension, n int)
-	arrPtr(i int) any
+	arrDecode(m *Map, c ArrayCodec, h arrHeader, it arrIter) error
 }
 
-func (a Array[T]) arrDims() []ArrayDimension { return a.Dims }
-func (a Array[T]) arrLen() int               { return len(a.Elements) }
-func (a Array[T]) arrAt(i int) any           { return a.Elements[i] }
-func (a *Array[T]) arrPtr(i int) any         { return &a.Elements[i] }
+func (a Array[T]) arrEncode(m *Map, c ArrayCodec, f Format, buf []byte) ([]byte, error) {
+	if out, ok, err := arrEncodeTyped(m, c, f, buf, a.Dims, &a.Elements); ok {
+		return out, err
+	}
+	return arrEncodeElems(m, c, f, buf, a.Dims, a.Elements, nil)
+}
 
-func (a *Array[T]) arrReset(dims []ArrayDimension, n int) {
-	a.Dims = append(a.Dims[:0], dims...)
-	if cap(a.Elements) >= n {
-		a.Elements = a.Elements[:n]
-		clear(a.Elements)
-	} else {
-		a.Elements = make([]T, n)
+func (a *Array[T]) arrDecode(m *Map, c ArrayCodec, h arrHeader, it arrIter) error {
+	a.Dims = append(a.Dims[:0], h.dims[:h.ndim]...)
+	if ok, err := arrDecodeTyped(m, c, &h, &it, &a.Elements, true); ok {
+		return err
 	}
-	if a.Elements == nil {
-		a.Elements = []T{}
-	}
+	return arrFillSlice(m, c, &h, &it, &a.Elements, nil, true)
 }
 
 // ArrayType returns the array type, named "_" + elem.Name, whose elements
@@ -103,11 +98,15 @@ func arrDelimOf(elem *Type) byte {
 //     element is always a sub-array).
 //
 // []byte is never an array: it is bytea. Encoding a jagged [][]T is an
-// error. Scanning reuses a destination slice's capacity; []int16, []int32,
-// []int64, []float32, []float64 and []bool from binary int and float
-// arrays take a fast path that does not allocate when the capacity
-// suffices. The natural value (DecodeAny) is []any, nested []any for more
-// dimensions, with the elements' natural values and nil for NULL.
+// error. A nil slice is the empty array, not NULL (Map makes only nil and
+// nil pointers NULL). Scanning reuses a destination slice's capacity.
+// []int16, []int32, []int64, []float32, []float64 and []bool, alone or as
+// Array[T]'s elements, take fast paths for the int, float and bool
+// element types, which allocate nothing when scanning binary into a
+// slice of sufficient capacity, nor when encoding into a buffer of
+// sufficient capacity. The natural value (DecodeAny) is []any, nested
+// []any for more dimensions, with the elements' natural values and nil
+// for NULL; lower bounds are dropped (scan into Array[any] to keep them).
 //
 // Binary: array_send/array_recv; text: array_out/array_in, including the
 // "[lower:upper]=" prefix of non-default bounds (src/backend/utils/adt/
@@ -134,8 +133,6 @@ type arrHeader struct {
 	n    int
 	dims [arrMaxDim]ArrayDimension
 }
-
-func (h *arrHeader) dimSlice() []ArrayDimension { return h.dims[:h.ndim] }
 
 // arrIter reads the elements of an array, in either format, after its
 // header was checked.
@@ -601,72 +598,21 @@ func arrDimError(ndim int, dst any) error {
 }
 
 func (c ArrayCodec) Decode(m *Map, t *Type, f Format, src []byte, dst any) error {
-	switch d := dst.(type) {
-	case arrTarget:
-		return c.decodeArray(m, t, f, src, d)
-	case *[]int16:
-		var fast func([]byte) (int16, bool)
-		if ic, ok := c.Elem.Codec.(IntCodec); ok && f == BinaryFormat && ic.Size == 2 {
-			fast = arrFastInt2[int16]
-		}
-		return arrDecodeSlice(m, c, t, f, src, d, fast)
-	case *[]int32:
-		var fast func([]byte) (int32, bool)
-		if ic, ok := c.Elem.Codec.(IntCodec); ok && f == BinaryFormat {
-			switch ic.Size {
-			case 2:
-				fast = arrFastInt2[int32]
-			case 4:
-				fast = arrFastInt4[int32]
-			}
-		}
-		return arrDecodeSlice(m, c, t, f, src, d, fast)
-	case *[]int64:
-		var fast func([]byte) (int64, bool)
-		if ic, ok := c.Elem.Codec.(IntCodec); ok && f == BinaryFormat {
-			switch ic.Size {
-			case 2:
-				fast = arrFastInt2[int64]
-			case 4:
-				fast = arrFastInt4[int64]
-			case 8:
-				fast = arrFastInt8
-			}
-		}
-		return arrDecodeSlice(m, c, t, f, src, d, fast)
-	case *[]float32:
-		var fast func([]byte) (float32, bool)
-		if fc, ok := c.Elem.Codec.(FloatCodec); ok && f == BinaryFormat && fc.Size == 4 {
-			fast = arrFastFloat4[float32]
-		}
-		return arrDecodeSlice(m, c, t, f, src, d, fast)
-	case *[]float64:
-		var fast func([]byte) (float64, bool)
-		if fc, ok := c.Elem.Codec.(FloatCodec); ok && f == BinaryFormat {
-			switch fc.Size {
-			case 4:
-				fast = arrFastFloat4[float64]
-			case 8:
-				fast = arrFastFloat8
-			}
-		}
-		return arrDecodeSlice(m, c, t, f, src, d, fast)
-	case *[]bool:
-		var fast func([]byte) (bool, bool)
-		if _, ok := c.Elem.Codec.(BoolCodec); ok && f == BinaryFormat {
-			fast = arrFastBool
-		}
-		return arrDecodeSlice(m, c, t, f, src, d, fast)
-	case *[]string:
-		return arrDecodeSlice(m, c, t, f, src, d, nil)
-	case *[]any:
-		h, it, err := c.start(t, f, src)
-		if err != nil {
-			return err
-		}
-		if h.ndim <= 1 {
-			return arrFillSlice(m, c, &h, &it, d, nil)
-		}
+	switch dst.(type) {
+	case arrTarget, *[]int16, *[]int32, *[]int64, *[]float32, *[]float64, *[]bool, *[]string, *[]any:
+	case *[]byte:
+		return unsupportedDst(dst)
+	default:
+		return c.decodeReflect(m, t, f, src, dst)
+	}
+	h, it, err := c.start(t, f, src)
+	if err != nil {
+		return err
+	}
+	if d, ok := dst.(arrTarget); ok {
+		return d.arrDecode(m, c, h, it)
+	}
+	if d, ok := dst.(*[]any); ok && h.ndim > 1 {
 		v, err := c.anyLevel(m, &h, &it, 0, 0)
 		if err != nil {
 			return err
@@ -676,10 +622,71 @@ func (c ArrayCodec) Decode(m *Map, t *Type, f Format, src []byte, dst any) error
 		}
 		*d = v
 		return nil
-	case *[]byte:
-		return unsupportedDst(dst)
 	}
-	return c.decodeReflect(m, t, f, src, dst)
+	_, err = arrDecodeTyped(m, c, &h, &it, dst, false)
+	return err
+}
+
+// arrDecodeTyped scans into the slice types with fast paths: it reports
+// whether dst is one. With flat, any number of dimensions go into the one
+// slice (for Array[T]).
+func arrDecodeTyped(m *Map, c ArrayCodec, h *arrHeader, it *arrIter, dst any, flat bool) (bool, error) {
+	bin := it.f == BinaryFormat
+	ic, isInt := c.Elem.Codec.(IntCodec)
+	fc, isFloat := c.Elem.Codec.(FloatCodec)
+	isInt, isFloat = isInt && bin, isFloat && bin
+	switch d := dst.(type) {
+	case *[]int16:
+		var fast func([]byte) (int16, bool)
+		if isInt && ic.Size == 2 {
+			fast = arrFastInt2[int16]
+		}
+		return true, arrFillSlice(m, c, h, it, d, fast, flat)
+	case *[]int32:
+		var fast func([]byte) (int32, bool)
+		if isInt && ic.Size == 2 {
+			fast = arrFastInt2[int32]
+		} else if isInt && ic.Size == 4 {
+			fast = arrFastInt4[int32]
+		}
+		return true, arrFillSlice(m, c, h, it, d, fast, flat)
+	case *[]int64:
+		var fast func([]byte) (int64, bool)
+		switch {
+		case isInt && ic.Size == 2:
+			fast = arrFastInt2[int64]
+		case isInt && ic.Size == 4:
+			fast = arrFastInt4[int64]
+		case isInt && ic.Size == 8:
+			fast = arrFastInt8
+		}
+		return true, arrFillSlice(m, c, h, it, d, fast, flat)
+	case *[]float32:
+		var fast func([]byte) (float32, bool)
+		if isFloat && fc.Size == 4 {
+			fast = arrFastFloat4[float32]
+		}
+		return true, arrFillSlice(m, c, h, it, d, fast, flat)
+	case *[]float64:
+		var fast func([]byte) (float64, bool)
+		if isFloat && fc.Size == 4 {
+			fast = arrFastFloat4[float64]
+		} else if isFloat && fc.Size == 8 {
+			fast = arrFastFloat8
+		}
+		return true, arrFillSlice(m, c, h, it, d, fast, flat)
+	case *[]bool:
+		var fast func([]byte) (bool, bool)
+		if _, ok := c.Elem.Codec.(BoolCodec); ok && bin {
+			fast = arrFastBool
+		}
+		return true, arrFillSlice(m, c, h, it, d, fast, flat)
+	case *[]string:
+		return true, arrFillSlice(m, c, h, it, d, nil, flat)
+	case *[]any:
+		return true, arrFillSlice(m, c, h, it, d, nil, flat)
+	}
+	return false, nil
 }
 
 // arrFast* decode one binary element straight into a Go number; false
@@ -726,19 +733,11 @@ func arrFastBool(e []byte) (bool, bool) {
 	return e[0] == 1, true
 }
 
-// arrDecodeSlice scans a one-dimensional (or empty) array into *d,
-// reusing its capacity. fast, if not nil, decodes non-NULL elements
-// without Map.Scan.
-func arrDecodeSlice[T any](m *Map, c ArrayCodec, t *Type, f Format, src []byte, d *[]T, fast func([]byte) (T, bool)) error {
-	h, it, err := c.start(t, f, src)
-	if err != nil {
-		return err
-	}
-	return arrFillSlice(m, c, &h, &it, d, fast)
-}
-
-func arrFillSlice[T any](m *Map, c ArrayCodec, h *arrHeader, it *arrIter, d *[]T, fast func([]byte) (T, bool)) error {
-	if h.ndim > 1 {
+// arrFillSlice scans a one-dimensional (or empty) array, or with flat any
+// array, into *d, reusing its capacity. fast, if not nil, decodes non-NULL
+// elements without Map.Scan.
+func arrFillSlice[T any](m *Map, c ArrayCodec, h *arrHeader, it *arrIter, d *[]T, fast func([]byte) (T, bool), flat bool) error {
+	if h.ndim > 1 && !flat {
 		return arrDimError(h.ndim, d)
 	}
 	s := *d
@@ -770,24 +769,6 @@ func arrFillSlice[T any](m *Map, c ArrayCodec, h *arrHeader, it *arrIter, d *[]T
 	}
 	*d = s
 	return nil
-}
-
-func (c ArrayCodec) decodeArray(m *Map, t *Type, f Format, src []byte, d arrTarget) error {
-	h, it, err := c.start(t, f, src)
-	if err != nil {
-		return err
-	}
-	d.arrReset(h.dimSlice(), h.n)
-	for i := range h.n {
-		e, err := it.next()
-		if err != nil {
-			return err
-		}
-		if err := m.Scan(c.Elem, f, e, d.arrPtr(i)); err != nil {
-			return arrElemError(i, err)
-		}
-	}
-	return it.finish()
 }
 
 // decodeReflect scans into a pointer to a slice of as many levels as the
@@ -933,7 +914,6 @@ type arrEnc struct {
 	ndim    int
 	n       int // elements written
 	hasNull bool
-	numSize int // the element's IntCodec or FloatCodec size, for fast paths
 	// suffix[k] is the product of the lengths of dimensions k and on.
 	suffix [arrMaxDim + 1]int
 }
@@ -971,8 +951,8 @@ func arrCheckDims(dims []ArrayDimension, n int) (empty bool, err error) {
 
 // begin writes the header of an array of dims (already checked, not
 // empty).
-func (c ArrayCodec) begin(m *Map, f Format, buf []byte, dims []ArrayDimension) *arrEnc {
-	e := &arrEnc{m: m, c: c, f: f, buf: buf, start: len(buf), ndim: len(dims)}
+func (c ArrayCodec) begin(m *Map, f Format, buf []byte, dims []ArrayDimension) arrEnc {
+	e := arrEnc{m: m, c: c, f: f, buf: buf, start: len(buf), ndim: len(dims)}
 	e.suffix[len(dims)] = 1
 	for k := len(dims) - 1; k >= 0; k-- {
 		e.suffix[k] = e.suffix[k+1] * int(dims[k].Length)
@@ -1127,153 +1107,174 @@ func arrQuote(buf []byte, start int, delim byte) []byte {
 
 func (c ArrayCodec) Encode(m *Map, t *Type, f Format, v any, buf []byte) ([]byte, error) {
 	switch x := v.(type) {
-	case []int16:
-		return arrEncodeSlice(m, c, f, x, buf, arrIntFast[int16](c))
-	case []int32:
-		return arrEncodeSlice(m, c, f, x, buf, arrIntFast[int32](c))
-	case []int64:
-		return arrEncodeSlice(m, c, f, x, buf, arrIntFast[int64](c))
-	case []float32:
-		return arrEncodeSlice(m, c, f, x, buf, arrFloatFast[float32](c))
-	case []float64:
-		return arrEncodeSlice(m, c, f, x, buf, arrFloatFast[float64](c))
-	case []bool:
-		var fast func(*arrEnc, bool) bool
-		if _, ok := c.Elem.Codec.(BoolCodec); ok {
-			fast = arrEncBool
-		}
-		return arrEncodeSlice(m, c, f, x, buf, fast)
-	case []string:
-		return arrEncodeSlice(m, c, f, x, buf, nil)
+	case []int16, []int32, []int64, []float32, []float64, []bool, []string:
+		out, _, err := arrEncodeTyped(m, c, f, buf, nil, v)
+		return out, err
 	case []any:
 		return c.encodeAny(m, f, x, buf)
 	case []byte:
 		return buf, unsupportedValue(v, f)
 	case arrSource:
-		return c.encodeSource(m, f, x, buf)
+		return x.arrEncode(m, c, f, buf)
 	}
 	return c.encodeReflect(m, f, v, buf)
 }
 
-// arrIntFast returns the fast encoder of Go integers if the element is an
-// integer type.
-func arrIntFast[T int16 | int32 | int64](c ArrayCodec) func(*arrEnc, T) bool {
-	if _, ok := c.Elem.Codec.(IntCodec); ok {
-		return arrEncInt[T]
+// arrEncodeTyped encodes the slice types with fast paths, given as a slice
+// or a pointer to one: it reports whether v is one.
+func arrEncodeTyped(m *Map, c ArrayCodec, f Format, buf []byte, dims []ArrayDimension, v any) ([]byte, bool, error) {
+	_, isInt := c.Elem.Codec.(IntCodec)
+	_, isFloat := c.Elem.Codec.(FloatCodec)
+	_, isBool := c.Elem.Codec.(BoolCodec)
+	var out []byte
+	var err error
+	switch x := v.(type) {
+	case []int16:
+		out, err = arrEncodeElems(m, c, f, buf, dims, x, arrIf(isInt, arrEncInt[int16]))
+	case *[]int16:
+		out, err = arrEncodeElems(m, c, f, buf, dims, *x, arrIf(isInt, arrEncInt[int16]))
+	case []int32:
+		out, err = arrEncodeElems(m, c, f, buf, dims, x, arrIf(isInt, arrEncInt[int32]))
+	case *[]int32:
+		out, err = arrEncodeElems(m, c, f, buf, dims, *x, arrIf(isInt, arrEncInt[int32]))
+	case []int64:
+		out, err = arrEncodeElems(m, c, f, buf, dims, x, arrIf(isInt, arrEncInt[int64]))
+	case *[]int64:
+		out, err = arrEncodeElems(m, c, f, buf, dims, *x, arrIf(isInt, arrEncInt[int64]))
+	case []float32:
+		out, err = arrEncodeElems(m, c, f, buf, dims, x, arrIf(isFloat, arrEncFloat[float32]))
+	case *[]float32:
+		out, err = arrEncodeElems(m, c, f, buf, dims, *x, arrIf(isFloat, arrEncFloat[float32]))
+	case []float64:
+		out, err = arrEncodeElems(m, c, f, buf, dims, x, arrIf(isFloat, arrEncFloat[float64]))
+	case *[]float64:
+		out, err = arrEncodeElems(m, c, f, buf, dims, *x, arrIf(isFloat, arrEncFloat[float64]))
+	case []bool:
+		out, err = arrEncodeElems(m, c, f, buf, dims, x, arrIf(isBool, arrEncBool))
+	case *[]bool:
+		out, err = arrEncodeElems(m, c, f, buf, dims, *x, arrIf(isBool, arrEncBool))
+	case []string:
+		out, err = arrEncodeElems(m, c, f, buf, dims, x, nil)
+	case *[]string:
+		out, err = arrEncodeElems(m, c, f, buf, dims, *x, nil)
+	default:
+		return buf, false, nil
+	}
+	return out, true, err
+}
+
+// arrFast is a fast element encoder: it appends v, of an element type of
+// size bytes (IntCodec's or FloatCodec's Size), in format f to buf, or
+// reports false, writing nothing, for a value it leaves to the codec.
+type arrFast[T any] func(buf []byte, f Format, size int, v T) ([]byte, bool)
+
+// arrIf returns fast if ok, else nil.
+func arrIf[T any](ok bool, fast arrFast[T]) arrFast[T] {
+	if ok {
+		return fast
 	}
 	return nil
 }
 
-// arrFloatFast returns the fast encoder of Go floats if the element is a
-// float type.
-func arrFloatFast[T float32 | float64](c ArrayCodec) func(*arrEnc, T) bool {
-	if _, ok := c.Elem.Codec.(FloatCodec); ok {
-		return arrEncFloat[T]
-	}
-	return nil
-}
-
-// fastElem starts an element written by a fast path.
-func (e *arrEnc) fastElem() {
-	e.sep()
-	e.n++
-}
-
-// arrEncInt writes v as IntCodec would; false (nothing written) for a
-// value out of range, left to the codec for its error.
-func arrEncInt[T int16 | int32 | int64](e *arrEnc, v T) bool {
+// arrEncInt writes v as IntCodec would.
+func arrEncInt[T int16 | int32 | int64](buf []byte, f Format, size int, v T) ([]byte, bool) {
 	x := int64(v)
-	switch e.numSize {
+	switch size {
 	case 2:
 		if x < math.MinInt16 || x > math.MaxInt16 {
-			return false
+			return buf, false
 		}
 	case 4:
 		if x < math.MinInt32 || x > math.MaxInt32 {
-			return false
+			return buf, false
 		}
 	case 8:
 	default:
-		return false
+		return buf, false
 	}
-	e.fastElem()
-	if e.f == TextFormat {
-		e.buf = strconv.AppendInt(e.buf, x, 10)
-		return true
+	if f == TextFormat {
+		return strconv.AppendInt(buf, x, 10), true
 	}
-	e.buf = binary.BigEndian.AppendUint32(e.buf, uint32(e.numSize))
-	switch e.numSize {
+	buf = binary.BigEndian.AppendUint32(buf, uint32(size))
+	switch size {
 	case 2:
-		e.buf = binary.BigEndian.AppendUint16(e.buf, uint16(x))
+		return binary.BigEndian.AppendUint16(buf, uint16(x)), true
 	case 4:
-		e.buf = binary.BigEndian.AppendUint32(e.buf, uint32(x))
-	default:
-		e.buf = binary.BigEndian.AppendUint64(e.buf, uint64(x))
+		return binary.BigEndian.AppendUint32(buf, uint32(x)), true
 	}
-	return true
+	return binary.BigEndian.AppendUint64(buf, uint64(x)), true
 }
 
 // arrEncFloat writes v as FloatCodec would.
-func arrEncFloat[T float32 | float64](e *arrEnc, v T) bool {
+func arrEncFloat[T float32 | float64](buf []byte, f Format, size int, v T) ([]byte, bool) {
 	x := float64(v)
-	switch e.numSize {
+	switch size {
 	case 4:
 		if math.Abs(x) > math.MaxFloat32 && !math.IsInf(x, 0) {
-			return false
+			return buf, false
 		}
 	case 8:
 	default:
-		return false
+		return buf, false
 	}
-	e.fastElem()
-	if e.f == TextFormat {
-		e.buf = appendFloat(e.buf, x, e.numSize*8)
-		return true
+	if f == TextFormat {
+		return appendFloat(buf, x, size*8), true
 	}
-	e.buf = binary.BigEndian.AppendUint32(e.buf, uint32(e.numSize))
-	if e.numSize == 4 {
-		e.buf = binary.BigEndian.AppendUint32(e.buf, math.Float32bits(float32(x)))
-	} else {
-		e.buf = binary.BigEndian.AppendUint64(e.buf, math.Float64bits(x))
+	buf = binary.BigEndian.AppendUint32(buf, uint32(size))
+	if size == 4 {
+		return binary.BigEndian.AppendUint32(buf, math.Float32bits(float32(x))), true
 	}
-	return true
+	return binary.BigEndian.AppendUint64(buf, math.Float64bits(x)), true
 }
 
 // arrEncBool writes v as BoolCodec would.
-func arrEncBool(e *arrEnc, v bool) bool {
-	e.fastElem()
+func arrEncBool(buf []byte, f Format, size int, v bool) ([]byte, bool) {
 	b := byte(0)
 	if v {
 		b = 1
 	}
-	if e.f == TextFormat {
-		e.buf = append(e.buf, "ft"[b])
-		return true
+	if f == TextFormat {
+		return append(buf, "ft"[b]), true
 	}
-	e.buf = append(e.buf, 0, 0, 0, 1, b)
-	return true
+	return append(buf, 0, 0, 0, 1, b), true
 }
 
-// arrEncodeSlice encodes a one-dimensional array; fast, if not nil, writes
-// elements without Map.EncodeFormat.
-func arrEncodeSlice[T any](m *Map, c ArrayCodec, f Format, s []T, buf []byte, fast func(*arrEnc, T) bool) ([]byte, error) {
-	if len(s) == 0 {
+// arrEncodeElems encodes the elements s with dims (nil: one dimension from
+// 1); fast, if not nil, writes elements without Map.EncodeFormat.
+func arrEncodeElems[T any](m *Map, c ArrayCodec, f Format, buf []byte, dims []ArrayDimension, s []T, fast arrFast[T]) ([]byte, error) {
+	var one [1]ArrayDimension
+	if len(dims) == 0 && len(s) > 0 {
+		if len(s) > math.MaxInt32 {
+			return buf, fmt.Errorf("%d elements is too many", len(s))
+		}
+		one[0] = ArrayDimension{Length: int32(len(s)), LowerBound: 1}
+		dims = one[:]
+	}
+	empty, err := arrCheckDims(dims, len(s))
+	if err != nil {
+		return buf, err
+	}
+	if empty {
 		return c.arrEmpty(f, buf), nil
 	}
-	if len(s) > math.MaxInt32 {
-		return buf, fmt.Errorf("%d elements is too many", len(s))
-	}
-	dims := [1]ArrayDimension{{Length: int32(len(s)), LowerBound: 1}}
-	e := c.begin(m, f, buf, dims[:])
+	e := c.begin(m, f, buf, dims)
+	size := 0
 	switch ec := c.Elem.Codec.(type) {
 	case IntCodec:
-		e.numSize = ec.Size
+		size = ec.Size
 	case FloatCodec:
-		e.numSize = ec.Size
+		size = ec.Size
 	}
 	for i := range s {
-		if fast != nil && fast(e, s[i]) {
-			continue
+		if fast != nil {
+			mark := len(e.buf)
+			e.sep()
+			if out, ok := fast(e.buf, f, size, s[i]); ok {
+				e.buf = out
+				e.n++
+				continue
+			}
+			e.buf = e.buf[:mark]
 		}
 		if err := e.elem(s[i]); err != nil {
 			return buf, c.encodeError(f, err)
@@ -1289,31 +1290,6 @@ func (c ArrayCodec) encodeError(f Format, err error) error {
 		return fmt.Errorf("%w: element in binary: %w", ErrUnsupported, err)
 	}
 	return err
-}
-
-func (c ArrayCodec) encodeSource(m *Map, f Format, x arrSource, buf []byte) ([]byte, error) {
-	n := x.arrLen()
-	dims := x.arrDims()
-	if len(dims) == 0 && n > 0 {
-		if n > math.MaxInt32 {
-			return buf, fmt.Errorf("%d elements is too many", n)
-		}
-		dims = []ArrayDimension{{Length: int32(n), LowerBound: 1}}
-	}
-	empty, err := arrCheckDims(dims, n)
-	if err != nil {
-		return buf, err
-	}
-	if empty {
-		return c.arrEmpty(f, buf), nil
-	}
-	e := c.begin(m, f, buf, dims)
-	for i := range n {
-		if err := e.elem(x.arrAt(i)); err != nil {
-			return buf, c.encodeError(f, err)
-		}
-	}
-	return e.end(), nil
 }
 
 // encodeAny encodes a []any; []any elements are sub-arrays.
@@ -1352,7 +1328,7 @@ func (c ArrayCodec) encodeAny(m *Map, f Format, x []any, buf []byte) ([]byte, er
 		return c.arrEmpty(f, buf), nil
 	}
 	e := c.begin(m, f, buf, dims[:ndim])
-	if err := c.anyLevelEnc(e, x, dims[:ndim], 0); err != nil {
+	if err := c.anyLevelEnc(&e, x, dims[:ndim], 0); err != nil {
 		return buf, c.encodeError(f, err)
 	}
 	return e.end(), nil
@@ -1461,7 +1437,7 @@ func (c ArrayCodec) encodeDepth(m *Map, f Format, rv reflect.Value, d int, buf [
 		return c.arrEmpty(f, buf), nil
 	}
 	e := c.begin(m, f, buf, dims[:d])
-	if err := arrCheckReflect(e, rv, dims[:d], 0); err != nil {
+	if err := arrCheckReflect(&e, rv, dims[:d], 0); err != nil {
 		return buf, c.encodeError(f, err)
 	}
 	return e.end(), nil

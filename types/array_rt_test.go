@@ -267,7 +267,7 @@ func TestRoundTripComposite(t *testing.T) {
 		{Type: "arr_complex", Literal: "row(3, 4)", Value: map[string]any{"i": 4, "r": 3}, Want: map[string]any{"r": 3.0, "i": 4.0}},
 		{Name: "nested with quoting", Type: "arr_outer",
 			Literal: `row(row(1, 2), 'quoted "text", (with) \ back', array[1, NULL, 3], NULL, 'very happy')`,
-			Value: arrOuter{&arrComplex{1, 2}, arrPtr(`quoted "text", (with) \ back`), []*int32{arrPtr[int32](1), nil, arrPtr[int32](3)}, nil, arrPtr("very happy")},
+			Value:   arrOuter{&arrComplex{1, 2}, arrPtr(`quoted "text", (with) \ back`), []*int32{arrPtr[int32](1), nil, arrPtr[int32](3)}, nil, arrPtr("very happy")},
 			Compare: same},
 		{Name: "empty strings and arrays", Type: "arr_outer", Literal: `row(NULL, '', '{}', 0, 'a,b')`,
 			Value:   arrOuter{nil, arrPtr(""), []*int32{}, arrPtr[int32](0), arrPtr("a,b")},

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -526,6 +527,33 @@ func TestArrayReuse(t *testing.T) {
 	if cap(arr.Elements) != 8 {
 		t.Errorf("Array elements not reused")
 	}
+	allocs = testing.AllocsPerRun(100, func() {
+		if err := m.Scan(typ, types.BinaryFormat, src, &arr); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("scan into a reused Array[int32]: %v allocs, want 0", allocs)
+	}
+	buf := make([]byte, 0, 1024)
+	for _, c := range []struct {
+		oid uint32
+		v   any
+	}{
+		{types.Int4ArrayOID, dst}, {types.Int4ArrayOID, arr}, {types.Int8ArrayOID, []int64{1, 2}},
+		{types.Int8ArrayOID, []int32{1, 2}}, {types.Float8ArrayOID, []float64{1}}, {types.Float4ArrayOID, []float32{1}},
+		{types.BoolArrayOID, []bool{true}}, {types.Int2ArrayOID, types.Array[int16]{Elements: []int16{1}}},
+	} {
+		v, typ := c.v, arrType(t, m, c.oid)
+		allocs = testing.AllocsPerRun(100, func() {
+			if _, _, err := m.EncodeFormat(typ, types.BinaryFormat, v, buf[:0]); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("encode %T: %v allocs, want 0", v, allocs)
+		}
+	}
 }
 
 func TestArrayEncodeErrors(t *testing.T) {
@@ -743,4 +771,69 @@ func BenchmarkArray(b *testing.B) {
 	b.Run("encode/int4[1000]/text/[]int32", encode(typ, m, types.TextFormat, ints))
 	b.Run("encode/int4[1000]/binary/Array[int32]", encode(typ, m, types.BinaryFormat, types.Array[int32]{Elements: ints}))
 	b.Run("encode/text[1000]/text/[]string", encode(ttyp, tm, types.TextFormat, strs))
+}
+
+// arrFuzzMap is a map with text (the stub until the merge) and a box
+// stand-in, and the array types FuzzArrayDecode picks from.
+func arrFuzzMap(tb testing.TB) (*types.Map, []*types.Type) {
+	m := arrTextMap(tb)
+	box := &types.Type{Name: "box", OID: types.BoxOID, Codec: arrStubTextOnly{}}
+	m.Register(box)
+	m.Register(types.ArrayType(types.BoxArrayOID, box))
+	var ts []*types.Type
+	for _, oid := range []uint32{types.Int4ArrayOID, types.TextArrayOID, types.BoxArrayOID, types.Float8ArrayOID,
+		types.BoolArrayOID, types.Int2ArrayOID, types.Int8ArrayOID, types.Float4ArrayOID, types.RecordArrayOID} {
+		ts = append(ts, arrType(tb, m, oid))
+	}
+	return m, ts
+}
+
+func FuzzArrayDecode(f *testing.F) {
+	m, ts := arrFuzzMap(f)
+	for _, c := range arrCases() {
+		sel := uint8(slices.IndexFunc(ts, func(t *types.Type) bool { return t.OID == c.oid }))
+		f.Add(sel, false, []byte(c.text))
+		if c.bin != "" {
+			f.Add(sel, true, arrHex(c.bin))
+		}
+	}
+	for _, s := range []string{"{{1,2},{3,4}}", `[0:1]={" a",b}`, "{{{{{{1}}}}}}", `{"(1,a)",NULL}`, "{ 1 , NULL }", `{\1,"\""}`} {
+		f.Add(uint8(0), false, []byte(s))
+		f.Add(uint8(1), false, []byte(s))
+	}
+	f.Add(uint8(8), true, arrHex("00000001 00000000 000008c9 00000001 00000001 00000014 00000001 00000017 00000004 00000001"))
+	f.Fuzz(func(t *testing.T, sel uint8, binary bool, data []byte) {
+		typ := ts[int(sel)%len(ts)]
+		f := types.TextFormat
+		if binary {
+			f = types.BinaryFormat
+		}
+		var a any
+		errAny := m.Scan(typ, f, data, &a)
+		for _, d := range []any{new([]int32), new([][]int32), new([][][]int32), new([]*int32), new([]string), new([]any),
+			new([]float64), new([]bool), new([]int16), new([]int64), new([]sql.Null[int64]), new(types.Array[string])} {
+			_ = m.Scan(typ, f, data, d)
+		}
+		var arr types.Array[any]
+		if err := m.Scan(typ, f, data, &arr); err != nil {
+			return
+		}
+		if errAny != nil {
+			t.Fatalf("scanned into Array[any] but not *any: %v", errAny)
+		}
+		if typ.OID == types.RecordArrayOID {
+			return // records have no encoding
+		}
+		enc, _, err := m.EncodeFormat(typ, f, arr, nil)
+		if err != nil {
+			t.Fatalf("re-encode %#v: %v", arr, err)
+		}
+		var again types.Array[any]
+		if err := m.Scan(typ, f, enc, &again); err != nil {
+			t.Fatalf("scan re-encoded %q: %v", enc, err)
+		}
+		if diff := cmp.Diff(arr, again, cmpOpts...); diff != "" {
+			t.Fatalf("re-encoded %q: (-first +again)\n%s", enc, diff)
+		}
+	})
 }
