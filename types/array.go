@@ -735,7 +735,7 @@ func arrFastBool(e []byte) (bool, bool) {
 
 // arrFillSlice scans a one-dimensional (or empty) array, or with flat any
 // array, into *d, reusing its capacity. fast, if not nil, decodes non-NULL
-// elements without Map.Scan.
+// binary elements without Map.Scan.
 func arrFillSlice[T any](m *Map, c ArrayCodec, h *arrHeader, it *arrIter, d *[]T, fast func([]byte) (T, bool), flat bool) error {
 	if h.ndim > 1 && !flat {
 		return arrDimError(h.ndim, d)
@@ -750,15 +750,24 @@ func arrFillSlice[T any](m *Map, c ArrayCodec, h *arrHeader, it *arrIter, d *[]T
 		s = []T{}
 	}
 	for i := range s {
+		if fast != nil {
+			// The common binary element, read here; anything else (NULL,
+			// a bad length) goes the general way for its error.
+			src, pos := it.src, it.pos
+			if len(src)-pos >= 4 {
+				l := int(int32(binary.BigEndian.Uint32(src[pos:])))
+				if l >= 0 && l <= len(src)-pos-4 {
+					if v, ok := fast(src[pos+4 : pos+4+l]); ok {
+						s[i] = v
+						it.pos = pos + 4 + l
+						continue
+					}
+				}
+			}
+		}
 		e, err := it.next()
 		if err != nil {
 			return err
-		}
-		if fast != nil && e != nil {
-			if v, ok := fast(e); ok {
-				s[i] = v
-				continue
-			}
 		}
 		if err := m.Scan(c.Elem, it.f, e, &s[i]); err != nil {
 			return arrElemError(i, err)
