@@ -448,6 +448,7 @@ func compQuote(buf []byte, start int) []byte {
 // anonymous composite types is not implemented"), so it has no encoding.
 //
 // Binary: record_send; text: record_out (src/backend/utils/adt/rowtypes.c).
+// See https://www.postgresql.org/docs/current/rowtypes.html#ROWTYPES-IO-SYNTAX
 type RecordCodec struct{}
 
 // PreferredFormat is binary, which carries the fields' types.
