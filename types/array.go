@@ -749,22 +749,21 @@ func arrFillSlice[T any](m *Map, c ArrayCodec, h *arrHeader, it *arrIter, d *[]T
 	if s == nil {
 		s = []T{}
 	}
+	src, pos := it.src, it.pos
 	for i := range s {
-		if fast != nil {
+		if fast != nil && len(src)-pos >= 4 {
 			// The common binary element, read here; anything else (NULL,
-			// a bad length) goes the general way for its error.
-			src, pos := it.src, it.pos
-			if len(src)-pos >= 4 {
-				l := int(int32(binary.BigEndian.Uint32(src[pos:])))
-				if l >= 0 && l <= len(src)-pos-4 {
-					if v, ok := fast(src[pos+4 : pos+4+l]); ok {
-						s[i] = v
-						it.pos = pos + 4 + l
-						continue
-					}
+			// a bad length) goes the general way, for its error.
+			l := int(int32(binary.BigEndian.Uint32(src[pos:])))
+			if l >= 0 && l <= len(src)-pos-4 {
+				if v, ok := fast(src[pos+4 : pos+4+l]); ok {
+					s[i] = v
+					pos += 4 + l
+					continue
 				}
 			}
 		}
+		it.pos = pos
 		e, err := it.next()
 		if err != nil {
 			return err
@@ -772,7 +771,9 @@ func arrFillSlice[T any](m *Map, c ArrayCodec, h *arrHeader, it *arrIter, d *[]T
 		if err := m.Scan(c.Elem, it.f, e, &s[i]); err != nil {
 			return arrElemError(i, err)
 		}
+		pos = it.pos
 	}
+	it.pos = pos
 	if err := it.finish(); err != nil {
 		return err
 	}
