@@ -1,5 +1,3 @@
-//go:build catalog
-
 package pgmoon
 
 import (
@@ -223,19 +221,19 @@ func (c *Conn) buildType(rows map[uint32]*catalogType, oid uint32, depth int) (*
 			}
 			fields[i] = types.CompositeField{Name: ct.fieldName[i], Type: ftyp}
 		}
-		t = &types.Type{Name: ct.name, OID: oid, Codec: &types.CompositeCodec{Fields: fields}}
+		t = &types.Type{Name: ct.name, OID: oid, Codec: types.CompositeCodec{Fields: fields}}
 	case ct.typtype == 'r':
 		elem, err := sub(ct.rngSub)
 		if err != nil {
 			return nil, err
 		}
-		t = types.RangeType(ct.name, oid, elem)
+		t = &types.Type{Name: ct.name, OID: oid, Codec: types.RangeCodec{Elem: elem}}
 	case ct.typtype == 'm':
 		rng, err := sub(ct.mrRange)
 		if err != nil {
 			return nil, err
 		}
-		t = types.MultirangeType(ct.name, oid, rng)
+		t = &types.Type{Name: ct.name, OID: oid, Codec: types.MultirangeCodec{Range: rng}}
 	case ct.category == 'A' && ct.elem != 0:
 		elem, err := sub(ct.elem)
 		if err != nil {

@@ -1,5 +1,3 @@
-//go:build catalog
-
 package pgmoon_test
 
 import (
@@ -65,7 +63,7 @@ func TestCatalogTypes(t *testing.T) {
 
 	// The same values as parameters, compared server-side.
 	var same bool
-	err = conn.QueryRow(ctx, "select t = $1 and ts = $2 and r = $3 and h = $4 and m = $5 from things",
+	err = conn.QueryRow(ctx, "select t = $1::tagged and ts = $2::tagged[] and r = $3 and h = $4 and m = $5 from things",
 		tg, ts, r, h, m).Scan(&same)
 	if err != nil || !same {
 		t.Errorf("parameters: equal = %v, %v", same, err)
