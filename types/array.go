@@ -598,6 +598,7 @@ func arrDimError(ndim int, dst any) error {
 }
 
 func (c ArrayCodec) Decode(m *Map, t *Type, f Format, src []byte, dst any) error {
+	c.Elem = m.current(c.Elem)
 	switch dst.(type) {
 	case arrTarget, *[]int16, *[]int32, *[]int64, *[]float32, *[]float64, *[]bool, *[]string, *[]any:
 	case *[]byte:
@@ -865,6 +866,7 @@ func (c ArrayCodec) reflectLevel(m *Map, h *arrHeader, it *arrIter, cur reflect.
 }
 
 func (c ArrayCodec) DecodeAny(m *Map, t *Type, f Format, src []byte) (any, error) {
+	c.Elem = m.current(c.Elem)
 	h, it, err := c.start(t, f, src)
 	if err != nil {
 		return nil, err
@@ -1116,6 +1118,7 @@ func arrQuote(buf []byte, start int, delim byte) []byte {
 }
 
 func (c ArrayCodec) Encode(m *Map, t *Type, f Format, v any, buf []byte) ([]byte, error) {
+	c.Elem = m.current(c.Elem)
 	switch x := v.(type) {
 	case []int16, []int32, []int64, []float32, []float64, []bool, []string:
 		out, _, err := arrEncodeTyped(m, c, f, buf, nil, v)

@@ -20,7 +20,14 @@ type Map struct {
 	byOID  map[uint32]*Type
 	byName map[string]*Type
 	frozen bool
+	// overrides is set once a built-in OID is registered on this map: the
+	// arrays and ranges built on it must then look their element up.
+	overrides bool
 }
+
+// firstNormalOID is the first OID assigned to objects users create;
+// built-in types sit below it.
+const firstNormalOID = 16384
 
 var (
 	defaultOnce sync.Once
@@ -82,6 +89,12 @@ func (m *Map) Register(t *Type) {
 	if t == nil || t.Codec == nil {
 		panic("types: Register of a Type without a Codec")
 	}
+	if m.parent != nil && t.OID < firstNormalOID {
+		// Not while Default itself is being built (it has no parent).
+		if _, builtin := Default().byOID[t.OID]; builtin {
+			m.overrides = true
+		}
+	}
 	m.byOID[t.OID] = t
 	if t.Name != "" {
 		m.byName[t.Name] = t
@@ -96,6 +109,21 @@ func (m *Map) TypeForOID(oid uint32) (*Type, bool) {
 		}
 	}
 	return nil, false
+}
+
+// current returns the type this map has for t's OID, so that a codec
+// registered over a built-in type also serves the arrays and ranges built on
+// it. Without any such registration in the chain it is t, at no cost.
+func (m *Map) current(t *Type) *Type {
+	for p := m; p != nil; p = p.parent {
+		if p.overrides {
+			if got, ok := m.TypeForOID(t.OID); ok {
+				return got
+			}
+			return t
+		}
+	}
+	return t
 }
 
 // TypeForName returns the type registered under name in m or its parents.

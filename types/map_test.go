@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pgmoon-go/pgmoon/types"
 )
@@ -217,4 +218,41 @@ func TestMapRegistry(t *testing.T) {
 		t.Errorf("unknown = %+v", got)
 	}
 	def.Register(custom)
+}
+
+// A codec registered over a built-in type serves the arrays and ranges
+// built on it too.
+func TestMapOverrideReachesContainers(t *testing.T) {
+	m := types.NewMap()
+	tz := time.FixedZone("X", 3*3600)
+	m.Register(&types.Type{Name: "timestamptz", OID: types.TimestamptzOID, Codec: types.TimestamptzCodec{Location: tz}})
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	for _, oid := range []uint32{types.TimestamptzArrayOID, types.TstzrangeOID} {
+		typ, _ := m.TypeForOID(oid)
+		var v any
+		switch oid {
+		case types.TimestamptzArrayOID:
+			v = []time.Time{at}
+		default:
+			v = types.Range[time.Time]{Lower: at, Upper: at.Add(time.Hour), LowerType: types.Inclusive, UpperType: types.Exclusive}
+		}
+		buf, f, _, err := m.Encode(typ, v, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got any
+		if err := m.Scan(typ, f, buf, &got); err != nil {
+			t.Fatal(err)
+		}
+		var first time.Time
+		switch g := got.(type) {
+		case []any:
+			first = g[0].(time.Time)
+		case types.Range[any]:
+			first = g.Lower.(time.Time)
+		}
+		if first.Location() != tz || !first.Equal(at) {
+			t.Errorf("%s: %v in %v, want %v in X", typ.Name, first, first.Location(), at)
+		}
+	}
 }

@@ -154,6 +154,7 @@ func (c RangeCodec) PreferredFormat() Format {
 var errRngNoElem = errors.New("range codec without an element type")
 
 func (c RangeCodec) Encode(m *Map, t *Type, f Format, v any, buf []byte) ([]byte, error) {
+	c.Elem = m.current(c.Elem)
 	if c.Elem == nil {
 		return buf, errRngNoElem
 	}
@@ -566,6 +567,7 @@ func (c RangeCodec) decodeInto(m *Map, t *Type, f Format, src []byte, r rngScann
 }
 
 func (c RangeCodec) Decode(m *Map, t *Type, f Format, src []byte, dst any) error {
+	c.Elem = m.current(c.Elem)
 	switch d := dst.(type) {
 	case rngScanner:
 		return c.decodeInto(m, t, f, src, d)
@@ -589,6 +591,7 @@ func (c RangeCodec) Decode(m *Map, t *Type, f Format, src []byte, dst any) error
 }
 
 func (c RangeCodec) DecodeAny(m *Map, t *Type, f Format, src []byte) (any, error) {
+	c.Elem = m.current(c.Elem)
 	var r Range[any]
 	if err := c.decodeInto(m, t, f, src, &r); err != nil {
 		return nil, err
