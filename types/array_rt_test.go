@@ -114,42 +114,17 @@ func TestRoundTripArrayBox(t *testing.T) {
 	}
 }
 
-// arrRoundTrip is runRoundTrip on a given map, for the types a test
-// creates or Default lacks until the merge. With binary, each Value's
-// binary encoding must also be the server's own send output.
+// arrRoundTrip is runRoundTripMap; with binary, each Value's binary
+// encoding must also be the server's own send output.
 func arrRoundTrip(t *testing.T, m *types.Map, cases []rtCase, binary bool) {
 	t.Helper()
-	conn := rtConn(t)
-	for _, c := range cases {
-		name := c.Name
-		if name == "" {
-			name = c.Type + " " + c.Literal
+	var after func(*testing.T, *types.Type, rtCase, map[types.Format][]byte)
+	if binary {
+		after = func(t *testing.T, _ *types.Type, c rtCase, _ map[types.Format][]byte) {
+			arrCheckBinary(t, m, []rtCase{c})
 		}
-		t.Run(name, func(t *testing.T) {
-			want := c.Want
-			if want == nil {
-				want = c.Value
-			}
-			oid, sendFn := rtTypeInfo(t, conn, c.Type)
-			typ := m.TypeOrUnknown(oid)
-			if !c.NoRead {
-				formats := c.Formats
-				if formats == nil {
-					formats = []types.Format{types.TextFormat, types.BinaryFormat}
-				}
-				for _, f := range formats {
-					src := rtSelect(t, conn, c, f, sendFn)
-					rtCheckRead(t, m, typ, f, src, want, c.Opts)
-				}
-			}
-			if !c.NoParam {
-				rtCheckParam(t, conn, m, typ, c)
-			}
-			if binary {
-				arrCheckBinary(t, m, []rtCase{c})
-			}
-		})
 	}
+	runRoundTripMap(t, m, cases, after)
 }
 
 // arrCheckBinary requires the binary encoding of each case's Value to be

@@ -12,25 +12,14 @@ type EnumCodec struct{}
 func (EnumCodec) PreferredFormat() Format { return BinaryFormat }
 
 func (EnumCodec) Encode(m *Map, t *Type, f Format, v any, buf []byte) ([]byte, error) {
-	switch x := v.(type) {
-	case string:
-		return append(buf, x...), nil
-	case []byte:
-		return append(buf, x...), nil
+	if out, ok := appendStringOrBytes(buf, v); ok {
+		return out, nil
 	}
 	return buf, unsupportedValue(v, f)
 }
 
 func (EnumCodec) Decode(m *Map, t *Type, f Format, src []byte, dst any) error {
-	switch d := dst.(type) {
-	case *string:
-		*d = string(src)
-	case *[]byte:
-		setBytes(d, src)
-	default:
-		return unsupportedDst(dst)
-	}
-	return nil
+	return scanText(src, dst)
 }
 
 func (EnumCodec) DecodeAny(m *Map, t *Type, f Format, src []byte) (any, error) {

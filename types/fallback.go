@@ -219,29 +219,18 @@ func (UnknownCodec) PreferredFormat() Format { return TextFormat }
 
 func (UnknownCodec) Encode(m *Map, t *Type, f Format, v any, buf []byte) ([]byte, error) {
 	if f == TextFormat {
-		switch x := v.(type) {
-		case string:
-			return append(buf, x...), nil
-		case []byte:
-			return append(buf, x...), nil
+		if out, ok := appendStringOrBytes(buf, v); ok {
+			return out, nil
 		}
 	}
 	return buf, unsupportedValue(v, f)
 }
 
 func (UnknownCodec) Decode(m *Map, t *Type, f Format, src []byte, dst any) error {
-	switch d := dst.(type) {
-	case *string:
-		if f != TextFormat {
-			return unsupportedDst(dst)
-		}
-		*d = string(src)
-		return nil
-	case *[]byte:
-		setBytes(d, src)
-		return nil
+	if _, ok := dst.(*string); ok && f != TextFormat {
+		return unsupportedDst(dst)
 	}
-	return unsupportedDst(dst)
+	return scanText(src, dst)
 }
 
 func (UnknownCodec) DecodeAny(m *Map, t *Type, f Format, src []byte) (any, error) {
@@ -251,6 +240,31 @@ func (UnknownCodec) DecodeAny(m *Map, t *Type, f Format, src []byte) (any, error
 	b := make([]byte, len(src))
 	copy(b, src)
 	return b, nil
+}
+
+// appendStringOrBytes appends v if it is a string or a []byte, reporting
+// whether it was.
+func appendStringOrBytes(buf []byte, v any) ([]byte, bool) {
+	switch x := v.(type) {
+	case string:
+		return append(buf, x...), true
+	case []byte:
+		return append(buf, x...), true
+	}
+	return buf, false
+}
+
+// scanText stores text into a *string or a *[]byte.
+func scanText(src []byte, dst any) error {
+	switch d := dst.(type) {
+	case *string:
+		*d = string(src)
+	case *[]byte:
+		setBytes(d, src)
+	default:
+		return unsupportedDst(dst)
+	}
+	return nil
 }
 
 // setBytes copies src into *d, reusing its capacity. An empty src gives a

@@ -230,11 +230,8 @@ func (JSONPathCodec) Encode(m *Map, t *Type, f Format, v any, buf []byte) ([]byt
 			buf = append(buf, jsonbVersion)
 		}
 	}
-	switch x := v.(type) {
-	case string:
-		return append(buf, x...), nil
-	case []byte:
-		return append(buf, x...), nil
+	if out, ok := appendStringOrBytes(buf, v); ok {
+		return out, nil
 	}
 	return buf, unsupportedValue(v, f)
 }

@@ -79,11 +79,19 @@ func rtCtx(t *testing.T) context.Context {
 	return ctx
 }
 
-// runRoundTrip runs every case as a subtest.
+// runRoundTrip runs every case as a subtest, with a new map of the
+// built-in types.
 func runRoundTrip(t *testing.T, cases []rtCase) {
 	t.Helper()
+	runRoundTripMap(t, types.NewMap(), cases, nil)
+}
+
+// runRoundTripMap runs every case as a subtest with the types of m (for
+// types a test creates or registers itself). after, if not nil, runs at the
+// end of each case with the bytes the server sent in each format read.
+func runRoundTripMap(t *testing.T, m *types.Map, cases []rtCase, after func(t *testing.T, typ *types.Type, c rtCase, srcs map[types.Format][]byte)) {
+	t.Helper()
 	conn := rtConn(t)
-	m := types.NewMap()
 	for _, c := range cases {
 		name := c.Name
 		if name == "" {
@@ -96,6 +104,7 @@ func runRoundTrip(t *testing.T, cases []rtCase) {
 			}
 			oid, sendFn := rtTypeInfo(t, conn, c.Type)
 			typ := m.TypeOrUnknown(oid)
+			srcs := map[types.Format][]byte{}
 			if !c.NoRead {
 				formats := c.Formats
 				if formats == nil {
@@ -103,11 +112,15 @@ func runRoundTrip(t *testing.T, cases []rtCase) {
 				}
 				for _, f := range formats {
 					src := rtSelect(t, conn, c, f, sendFn)
+					srcs[f] = src
 					rtCheckRead(t, m, typ, f, src, want, c.Opts)
 				}
 			}
 			if !c.NoParam {
 				rtCheckParam(t, conn, m, typ, c)
+			}
+			if after != nil {
+				after(t, typ, c, srcs)
 			}
 		})
 	}

@@ -80,15 +80,7 @@ func textBinaryOK(t *Type, f Format, n int) bool {
 // Decode stores the text into a *string or a *[]byte; both formats carry
 // the same bytes.
 func (TextCodec) Decode(m *Map, t *Type, f Format, src []byte, dst any) error {
-	switch d := dst.(type) {
-	case *string:
-		*d = string(src)
-	case *[]byte:
-		setBytes(d, src)
-	default:
-		return unsupportedDst(dst)
-	}
-	return nil
+	return scanText(src, dst)
 }
 
 // DecodeAny returns the text as a string.

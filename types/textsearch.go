@@ -33,11 +33,8 @@ func (TSVectorCodec) Encode(m *Map, t *Type, f Format, v any, buf []byte) ([]byt
 
 func tsearchAppendText(f Format, v any, buf []byte) ([]byte, error) {
 	if f == TextFormat {
-		switch x := v.(type) {
-		case string:
-			return append(buf, x...), nil
-		case []byte:
-			return append(buf, x...), nil
+		if out, ok := appendStringOrBytes(buf, v); ok {
+			return out, nil
 		}
 	}
 	return buf, unsupportedValue(v, f)
