@@ -8,6 +8,7 @@ import (
 	"net"
 
 	"github.com/pgmoon-go/pgmoon"
+	"github.com/pgmoon-go/pgmoon/types"
 )
 
 func ExampleParseConfig() {
@@ -76,4 +77,35 @@ type dialerFunc func(ctx context.Context, network, addr string) (net.Conn, error
 
 func (f dialerFunc) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
 	return f(ctx, network, addr)
+}
+
+func ExampleConn_Query() {
+	ctx := context.Background()
+	conn, err := pgmoon.ConnectString(ctx, "postgres://app@localhost/shop")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer conn.Close(ctx)
+
+	// $1 and $2 are sent as typed parameters (int8 and text[] here), never
+	// interpolated into the SQL.
+	rows, err := conn.Query(ctx, "select item, n, price, tags from stock where n > $1 and tags && $2", 10, []string{"office"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for rows.Next() {
+		var (
+			item  string
+			n     int32
+			price types.Numeric // lossless; a string or *big.Rat work too
+			tags  []string
+		)
+		if err := rows.Scan(&item, &n, &price, &tags); err != nil {
+			log.Fatal(err) // e.g. scan column 1 ("n"): cannot scan int8 into *int32: value … out of range
+		}
+		fmt.Println(item, n, price, tags)
+	}
+	if err := rows.Err(); err != nil {
+		log.Fatal(err)
+	}
 }
