@@ -1,6 +1,7 @@
 package pgmoon_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -130,5 +131,51 @@ func TestExecTag(t *testing.T) {
 	var name *string
 	if err := conn.QueryRow(ctx, "select name from t where id = $1", int8(3)).Scan(&name); err != nil || name == nil || *name != "n3" {
 		t.Errorf("select: %v %v", name, err)
+	}
+}
+
+// Rows hold the connection until read or closed; closing early discards
+// the rest; a context that ends during the rows cancels the statement on
+// the server and leaves the connection usable.
+func TestRowsLifecycle(t *testing.T) {
+	conn := connect(t, pgtest.Default(t).DSN())
+	ctx := testCtx(t)
+
+	rows, err := conn.Query(ctx, "select g from generate_series(1, 100000) g")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rows.Next() {
+		t.Fatal(rows.Err())
+	}
+	if _, err := conn.Exec(ctx, "select 1"); !errors.Is(err, pgmoon.ErrConnBusy) {
+		t.Errorf("second call while rows are open: %v, want ErrConnBusy", err)
+	}
+	if err := rows.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := rows.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	if rows.Next() {
+		t.Error("Next after Close")
+	}
+	if tag := rows.CommandTag().String(); tag != "SELECT 100000" {
+		t.Errorf("tag after Close = %q", tag)
+	}
+
+	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err = conn.Exec(short, "select pg_sleep(30)")
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "57014") {
+		t.Errorf("cancelled query: %v, want the deadline and SQLSTATE 57014", err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("cancel took %v", d)
+	}
+	var one int32
+	if err := conn.QueryRow(ctx, "select $1::int4", 1).Scan(&one); err != nil || one != 1 {
+		t.Errorf("after cancel: %v %v", one, err)
 	}
 }
