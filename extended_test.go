@@ -179,3 +179,18 @@ func TestRowsLifecycle(t *testing.T) {
 		t.Errorf("after cancel: %v %v", one, err)
 	}
 }
+
+// reg* columns arrive as names; parameters may be names or OIDs.
+func TestRegTypes(t *testing.T) {
+	conn := connect(t, pgtest.Default(t).DSN())
+	ctx := testCtx(t)
+	var name string
+	var oid uint32
+	if err := conn.QueryRow(ctx, "select $1::regclass, $2::regclass::oid", "pg_class", uint32(1259)).Scan(&name, &oid); err != nil || name != "pg_class" || oid != 1259 {
+		t.Errorf("regclass: %q %d %v", name, oid, err)
+	}
+	var typ string
+	if err := conn.QueryRow(ctx, "select pg_typeof($1::int4)", 1).Scan(&typ); err != nil || typ != "integer" {
+		t.Errorf("pg_typeof: %q %v", typ, err)
+	}
+}

@@ -43,7 +43,8 @@
 //
 //	bool                        bool
 //	int2, int4, int8            int16, int32, int64
-//	oid, xid, cid, reg* (bin.)  uint32          (reg* in text: the name, string)
+//	oid, xid, cid               uint32
+//	reg* (regclass, regtype…)   string, the name (asked for in text)
 //	xid8                        uint64
 //	float4, float8              float32, float64
 //	numeric                     Numeric         (lossless; also string, *big.Int, *big.Rat, *big.Float, float64)

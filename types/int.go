@@ -326,9 +326,18 @@ func truncate(b []byte) []byte {
 // "pg_class". Go types: integers (range-checked), string (for Named types
 // in text, the name the server resolves). The natural value is uint32, or
 // the name as a string when a Named type arrives in text.
+//
+// Named types ask for text, since their point is the name: a regclass
+// column scans into a string as "pg_class", and into an integer when the
+// server prints a bare number. Cast to oid for the number.
 type Uint32Codec struct{ Named bool }
 
-func (Uint32Codec) PreferredFormat() Format { return BinaryFormat }
+func (c Uint32Codec) PreferredFormat() Format {
+	if c.Named {
+		return TextFormat
+	}
+	return BinaryFormat
+}
 
 func (c Uint32Codec) Encode(m *Map, t *Type, f Format, v any, buf []byte) ([]byte, error) {
 	n, err := intValue(v)
