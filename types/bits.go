@@ -54,24 +54,42 @@ type BitsCodec struct{}
 func (BitsCodec) PreferredFormat() Format { return BinaryFormat }
 
 func (c BitsCodec) Encode(m *Map, t *Type, f Format, v any, buf []byte) ([]byte, error) {
-	var b Bits
-	switch x := v.(type) {
-	case Bits:
-		if x.Len < 0 || len(x.Bytes) != bitsByteLen(x.Len) {
-			return buf, fmt.Errorf("invalid Bits: %d bits in %d bytes, want %d", x.Len, len(x.Bytes), bitsByteLen(x.Len))
+	if b, ok := v.(Bits); ok {
+		return c.encode(f, buf, b)
+	}
+	// A string is sent as is in text, also in the B'…' and X'…' forms.
+	return geoEncodeOther(t, f, v, buf, c.decode, c.encode)
+}
+
+func (c BitsCodec) Decode(m *Map, t *Type, f Format, src []byte, dst any) error {
+	switch d := dst.(type) {
+	case *Bits:
+		b, err := c.decodeInto(t, f, src, d.Bytes)
+		if err == nil {
+			*d = b
 		}
-		b = x
-	case string:
+		return err
+	case *string:
 		if f == TextFormat {
-			// Also B'…' and X'…' forms, for the server to parse.
-			return append(buf, x...), nil
+			// The text, once checked, is the string.
+			_, err := c.decode(t, f, src)
+			if err == nil {
+				*d = string(src)
+			}
+			return err
 		}
-		var ok bool
-		if b, ok = bitsParse([]byte(x), nil); !ok {
-			return buf, unsupportedValue(v, f)
-		}
-	default:
-		return buf, unsupportedValue(v, f)
+	}
+	b, err := c.decode(t, f, src)
+	return geoDecodeOther(b, err, dst, c.text)
+}
+
+func (c BitsCodec) DecodeAny(m *Map, t *Type, f Format, src []byte) (any, error) {
+	return geoAny(c.decode(t, f, src))
+}
+
+func (BitsCodec) encode(f Format, buf []byte, b Bits) ([]byte, error) {
+	if b.Len < 0 || len(b.Bytes) != bitsByteLen(b.Len) {
+		return buf, fmt.Errorf("invalid Bits: %d bits in %d bytes, want %d", b.Len, len(b.Bytes), bitsByteLen(b.Len))
 	}
 	if f == TextFormat {
 		return bitsAppendText(buf, b), nil
@@ -121,8 +139,12 @@ func bitsParse(s []byte, buf []byte) (Bits, bool) {
 	return Bits{Bytes: buf, Len: int32(len(s))}, true
 }
 
-// decode decodes into a Bits reusing buf.
-func (BitsCodec) decode(t *Type, f Format, src []byte, buf []byte) (Bits, error) {
+func (c BitsCodec) decode(t *Type, f Format, src []byte) (Bits, error) {
+	return c.decodeInto(t, f, src, nil)
+}
+
+// decodeInto decodes into a Bits reusing buf.
+func (BitsCodec) decodeInto(t *Type, f Format, src []byte, buf []byte) (Bits, error) {
 	if f == TextFormat {
 		b, ok := bitsParse(src, buf)
 		if !ok {
@@ -147,40 +169,6 @@ func (BitsCodec) decode(t *Type, f Format, src []byte, buf []byte) (Bits, error)
 	return Bits{Bytes: buf, Len: n}, nil
 }
 
-func (c BitsCodec) Decode(m *Map, t *Type, f Format, src []byte, dst any) error {
-	switch d := dst.(type) {
-	case *Bits:
-		b, err := c.decode(t, f, src, d.Bytes)
-		if err != nil {
-			return err
-		}
-		*d = b
-	case *string:
-		if f == TextFormat {
-			if _, err := c.decode(t, f, src, nil); err != nil {
-				return err
-			}
-			*d = string(src)
-			return nil
-		}
-		b, err := c.decode(t, f, src, nil)
-		if err != nil {
-			return err
-		}
-		*d = string(bitsAppendText(make([]byte, 0, b.Len), b))
-	default:
-		if _, err := c.decode(t, f, src, nil); err != nil {
-			return err
-		}
-		return unsupportedDst(dst)
-	}
-	return nil
-}
-
-func (c BitsCodec) DecodeAny(m *Map, t *Type, f Format, src []byte) (any, error) {
-	b, err := c.decode(t, f, src, nil)
-	if err != nil {
-		return nil, err
-	}
-	return b, nil
+func (BitsCodec) text(b Bits) string {
+	return string(bitsAppendText(make([]byte, 0, b.Len), b))
 }

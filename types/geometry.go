@@ -75,7 +75,7 @@ func geoAppendFloat8(buf []byte, xs ...float64) []byte {
 	return buf
 }
 
-// geoAppendFloat appends x as float8out does with the default
+// appendFloat8Text appends x as float8out does with the default
 // extra_float_digits: the shortest digits that read back exactly, in fixed
 // notation for decimal exponents from -4 to 14 and as "1e+15" outside
 // them.
@@ -308,28 +308,84 @@ func geoFPzero(x float64) bool { return math.Abs(x) <= 1e-6 }
 
 var errGeoNoPoints = errors.New("needs at least one point")
 
-// PointCodec is the codec of point (point_in/out/recv/send). Go types:
-// Point (the natural value), string "(x,y)".
+// The codecs whose Go side is one natural value T (the geometric ones,
+// BitsCodec, LSNCodec, TIDCodec) keep T's wire formats in their decode and
+// encode methods. Their Encode and Decode handle a T and a *T themselves,
+// the hot path, where a generic helper's indirect calls and copies would
+// cost a third of the time; geoEncodeOther and geoDecodeOther do the rest.
+// Their DecodeAny is geoAny.
+
+// geoEncodeOther encodes v, which is not a T: a string is sent as is in
+// text, for the server to parse, and read by decode as T's text form for
+// binary.
+func geoEncodeOther[T any](t *Type, f Format, v any, buf []byte,
+	decode func(*Type, Format, []byte) (T, error), encode func(Format, []byte, T) ([]byte, error)) ([]byte, error) {
+	s, ok := v.(string)
+	if !ok {
+		return buf, unsupportedValue(v, f)
+	}
+	if f == TextFormat {
+		return append(buf, s...), nil
+	}
+	x, err := decode(t, TextFormat, []byte(s))
+	if err != nil {
+		return buf, unsupportedValue(v, f)
+	}
+	return encode(f, buf, x)
+}
+
+// geoDecodeOther finishes a Decode that returned err or whose dst is not a
+// *T: malformed data is reported first, then a *string gets text(x), and
+// any other dst is refused.
+func geoDecodeOther[T any](x T, err error, dst any, text func(T) string) error {
+	if err != nil {
+		return err
+	}
+	if d, ok := dst.(*string); ok {
+		*d = text(x)
+		return nil
+	}
+	return unsupportedDst(dst)
+}
+
+// geoAny is a DecodeAny result: x, or nil and err.
+func geoAny[T any](x T, err error) (any, error) {
+	if err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// PointCodec is the codec of point (point_in/out/recv/send): text "(x,y)",
+// binary x, y. Go types: Point (the natural value), string.
 type PointCodec struct{}
 
 func (PointCodec) PreferredFormat() Format { return BinaryFormat }
 
-func (PointCodec) Encode(m *Map, t *Type, f Format, v any, buf []byte) ([]byte, error) {
-	var pt Point
-	switch x := v.(type) {
-	case Point:
-		pt = x
-	case string:
-		if f == TextFormat {
-			return append(buf, x...), nil
-		}
-		var err error
-		if pt, err = (PointCodec{}).decode(t, TextFormat, []byte(x)); err != nil {
-			return buf, unsupportedValue(v, f)
-		}
-	default:
-		return buf, unsupportedValue(v, f)
+func (c PointCodec) Encode(m *Map, t *Type, f Format, v any, buf []byte) ([]byte, error) {
+	if pt, ok := v.(Point); ok {
+		return c.encode(f, buf, pt)
 	}
+	return geoEncodeOther(t, f, v, buf, c.decode, c.encode)
+}
+
+func (c PointCodec) Decode(m *Map, t *Type, f Format, src []byte, dst any) error {
+	if d, ok := dst.(*Point); ok {
+		pt, err := c.decode(t, f, src)
+		if err == nil {
+			*d = pt
+		}
+		return err
+	}
+	pt, err := c.decode(t, f, src)
+	return geoDecodeOther(pt, err, dst, c.text)
+}
+
+func (c PointCodec) DecodeAny(m *Map, t *Type, f Format, src []byte) (any, error) {
+	return geoAny(c.decode(t, f, src))
+}
+
+func (PointCodec) encode(f Format, buf []byte, pt Point) ([]byte, error) {
 	if f == TextFormat {
 		return geoAppendPoint(buf, pt), nil
 	}
@@ -351,29 +407,7 @@ func (PointCodec) decode(t *Type, f Format, src []byte) (Point, error) {
 	return pt, nil
 }
 
-func (c PointCodec) Decode(m *Map, t *Type, f Format, src []byte, dst any) error {
-	pt, err := c.decode(t, f, src)
-	if err != nil {
-		return err
-	}
-	switch d := dst.(type) {
-	case *Point:
-		*d = pt
-	case *string:
-		*d = string(geoAppendPoint(nil, pt))
-	default:
-		return unsupportedDst(dst)
-	}
-	return nil
-}
-
-func (c PointCodec) DecodeAny(m *Map, t *Type, f Format, src []byte) (any, error) {
-	pt, err := c.decode(t, f, src)
-	if err != nil {
-		return nil, err
-	}
-	return pt, nil
-}
+func (PointCodec) text(pt Point) string { return string(geoAppendPoint(nil, pt)) }
 
 // LineCodec is the codec of line (line_in/out/recv/send): text "{A,B,C}",
 // binary A, B, C. Go types: Line (the natural value), string. A line with A
@@ -382,22 +416,30 @@ type LineCodec struct{}
 
 func (LineCodec) PreferredFormat() Format { return BinaryFormat }
 
-func (LineCodec) Encode(m *Map, t *Type, f Format, v any, buf []byte) ([]byte, error) {
-	var l Line
-	switch x := v.(type) {
-	case Line:
-		l = x
-	case string:
-		if f == TextFormat {
-			return append(buf, x...), nil
-		}
-		var err error
-		if l, err = (LineCodec{}).decode(t, TextFormat, []byte(x)); err != nil {
-			return buf, unsupportedValue(v, f)
-		}
-	default:
-		return buf, unsupportedValue(v, f)
+func (c LineCodec) Encode(m *Map, t *Type, f Format, v any, buf []byte) ([]byte, error) {
+	if l, ok := v.(Line); ok {
+		return c.encode(f, buf, l)
 	}
+	return geoEncodeOther(t, f, v, buf, c.decode, c.encode)
+}
+
+func (c LineCodec) Decode(m *Map, t *Type, f Format, src []byte, dst any) error {
+	if d, ok := dst.(*Line); ok {
+		l, err := c.decode(t, f, src)
+		if err == nil {
+			*d = l
+		}
+		return err
+	}
+	l, err := c.decode(t, f, src)
+	return geoDecodeOther(l, err, dst, c.text)
+}
+
+func (c LineCodec) DecodeAny(m *Map, t *Type, f Format, src []byte) (any, error) {
+	return geoAny(c.decode(t, f, src))
+}
+
+func (LineCodec) encode(f Format, buf []byte, l Line) ([]byte, error) {
 	if geoFPzero(l.A) && geoFPzero(l.B) {
 		return buf, errors.New("invalid line: A and B cannot both be zero")
 	}
@@ -443,29 +485,7 @@ func (LineCodec) decode(t *Type, f Format, src []byte) (Line, error) {
 	return l, nil
 }
 
-func (c LineCodec) Decode(m *Map, t *Type, f Format, src []byte, dst any) error {
-	l, err := c.decode(t, f, src)
-	if err != nil {
-		return err
-	}
-	switch d := dst.(type) {
-	case *Line:
-		*d = l
-	case *string:
-		*d = string(geoAppendLine(nil, l))
-	default:
-		return unsupportedDst(dst)
-	}
-	return nil
-}
-
-func (c LineCodec) DecodeAny(m *Map, t *Type, f Format, src []byte) (any, error) {
-	l, err := c.decode(t, f, src)
-	if err != nil {
-		return nil, err
-	}
-	return l, nil
-}
+func (LineCodec) text(l Line) string { return string(geoAppendLine(nil, l)) }
 
 // LsegCodec is the codec of lseg (lseg_in/out/recv/send): text
 // "[(x1,y1),(x2,y2)]", binary x1, y1, x2, y2. Go types: Lseg (the natural
@@ -474,22 +494,30 @@ type LsegCodec struct{}
 
 func (LsegCodec) PreferredFormat() Format { return BinaryFormat }
 
-func (LsegCodec) Encode(m *Map, t *Type, f Format, v any, buf []byte) ([]byte, error) {
-	var l Lseg
-	switch x := v.(type) {
-	case Lseg:
-		l = x
-	case string:
-		if f == TextFormat {
-			return append(buf, x...), nil
-		}
-		var err error
-		if l, err = (LsegCodec{}).decode(t, TextFormat, []byte(x)); err != nil {
-			return buf, unsupportedValue(v, f)
-		}
-	default:
-		return buf, unsupportedValue(v, f)
+func (c LsegCodec) Encode(m *Map, t *Type, f Format, v any, buf []byte) ([]byte, error) {
+	if l, ok := v.(Lseg); ok {
+		return c.encode(f, buf, l)
 	}
+	return geoEncodeOther(t, f, v, buf, c.decode, c.encode)
+}
+
+func (c LsegCodec) Decode(m *Map, t *Type, f Format, src []byte, dst any) error {
+	if d, ok := dst.(*Lseg); ok {
+		l, err := c.decode(t, f, src)
+		if err == nil {
+			*d = l
+		}
+		return err
+	}
+	l, err := c.decode(t, f, src)
+	return geoDecodeOther(l, err, dst, c.text)
+}
+
+func (c LsegCodec) DecodeAny(m *Map, t *Type, f Format, src []byte) (any, error) {
+	return geoAny(c.decode(t, f, src))
+}
+
+func (LsegCodec) encode(f Format, buf []byte, l Lseg) ([]byte, error) {
 	if f == TextFormat {
 		return geoAppendLseg(buf, l), nil
 	}
@@ -522,29 +550,7 @@ func (LsegCodec) decode(t *Type, f Format, src []byte) (Lseg, error) {
 	return l, nil
 }
 
-func (c LsegCodec) Decode(m *Map, t *Type, f Format, src []byte, dst any) error {
-	l, err := c.decode(t, f, src)
-	if err != nil {
-		return err
-	}
-	switch d := dst.(type) {
-	case *Lseg:
-		*d = l
-	case *string:
-		*d = string(geoAppendLseg(nil, l))
-	default:
-		return unsupportedDst(dst)
-	}
-	return nil
-}
-
-func (c LsegCodec) DecodeAny(m *Map, t *Type, f Format, src []byte) (any, error) {
-	l, err := c.decode(t, f, src)
-	if err != nil {
-		return nil, err
-	}
-	return l, nil
-}
+func (LsegCodec) text(l Lseg) string { return string(geoAppendLseg(nil, l)) }
 
 // BoxCodec is the codec of box (box_in/out/recv/send): text
 // "(x1,y1),(x2,y2)", binary x1, y1, x2, y2 with the upper right corner
@@ -554,22 +560,30 @@ type BoxCodec struct{}
 
 func (BoxCodec) PreferredFormat() Format { return BinaryFormat }
 
-func (BoxCodec) Encode(m *Map, t *Type, f Format, v any, buf []byte) ([]byte, error) {
-	var b Box
-	switch x := v.(type) {
-	case Box:
-		b = x
-	case string:
-		if f == TextFormat {
-			return append(buf, x...), nil
-		}
-		var err error
-		if b, err = (BoxCodec{}).decode(t, TextFormat, []byte(x)); err != nil {
-			return buf, unsupportedValue(v, f)
-		}
-	default:
-		return buf, unsupportedValue(v, f)
+func (c BoxCodec) Encode(m *Map, t *Type, f Format, v any, buf []byte) ([]byte, error) {
+	if b, ok := v.(Box); ok {
+		return c.encode(f, buf, b)
 	}
+	return geoEncodeOther(t, f, v, buf, c.decode, c.encode)
+}
+
+func (c BoxCodec) Decode(m *Map, t *Type, f Format, src []byte, dst any) error {
+	if d, ok := dst.(*Box); ok {
+		b, err := c.decode(t, f, src)
+		if err == nil {
+			*d = b
+		}
+		return err
+	}
+	b, err := c.decode(t, f, src)
+	return geoDecodeOther(b, err, dst, c.text)
+}
+
+func (c BoxCodec) DecodeAny(m *Map, t *Type, f Format, src []byte) (any, error) {
+	return geoAny(c.decode(t, f, src))
+}
+
+func (BoxCodec) encode(f Format, buf []byte, b Box) ([]byte, error) {
 	if f == TextFormat {
 		return geoAppendPoints(buf, b.P[:]), nil
 	}
@@ -594,29 +608,7 @@ func (BoxCodec) decode(t *Type, f Format, src []byte) (Box, error) {
 	return b, nil
 }
 
-func (c BoxCodec) Decode(m *Map, t *Type, f Format, src []byte, dst any) error {
-	b, err := c.decode(t, f, src)
-	if err != nil {
-		return err
-	}
-	switch d := dst.(type) {
-	case *Box:
-		*d = b
-	case *string:
-		*d = string(geoAppendPoints(nil, b.P[:]))
-	default:
-		return unsupportedDst(dst)
-	}
-	return nil
-}
-
-func (c BoxCodec) DecodeAny(m *Map, t *Type, f Format, src []byte) (any, error) {
-	b, err := c.decode(t, f, src)
-	if err != nil {
-		return nil, err
-	}
-	return b, nil
-}
+func (BoxCodec) text(b Box) string { return string(geoAppendPoints(nil, b.P[:])) }
 
 // PathCodec is the codec of path (path_in/out/recv/send): text
 // "[(x1,y1),...]" when open, "((x1,y1),...)" when closed; binary a closed
@@ -627,21 +619,29 @@ type PathCodec struct{}
 func (PathCodec) PreferredFormat() Format { return BinaryFormat }
 
 func (c PathCodec) Encode(m *Map, t *Type, f Format, v any, buf []byte) ([]byte, error) {
-	var pa Path
-	switch x := v.(type) {
-	case Path:
-		pa = x
-	case string:
-		if f == TextFormat {
-			return append(buf, x...), nil
-		}
-		var err error
-		if pa, err = c.decode(t, TextFormat, []byte(x), nil); err != nil {
-			return buf, unsupportedValue(v, f)
-		}
-	default:
-		return buf, unsupportedValue(v, f)
+	if pa, ok := v.(Path); ok {
+		return c.encode(f, buf, pa)
 	}
+	return geoEncodeOther(t, f, v, buf, c.decode, c.encode)
+}
+
+func (c PathCodec) Decode(m *Map, t *Type, f Format, src []byte, dst any) error {
+	if d, ok := dst.(*Path); ok {
+		pa, err := c.decodeInto(t, f, src, d.P)
+		if err == nil {
+			*d = pa
+		}
+		return err
+	}
+	pa, err := c.decode(t, f, src)
+	return geoDecodeOther(pa, err, dst, c.text)
+}
+
+func (c PathCodec) DecodeAny(m *Map, t *Type, f Format, src []byte) (any, error) {
+	return geoAny(c.decode(t, f, src))
+}
+
+func (PathCodec) encode(f Format, buf []byte, pa Path) ([]byte, error) {
 	if err := geoCheckPoints(len(pa.P)); err != nil {
 		return buf, err
 	}
@@ -701,8 +701,12 @@ func geoDecodePoints(t *Type, src []byte, ps []Point) ([]Point, error) {
 	return ps, nil
 }
 
-// decode decodes into a path reusing ps.
-func (PathCodec) decode(t *Type, f Format, src []byte, ps []Point) (Path, error) {
+func (c PathCodec) decode(t *Type, f Format, src []byte) (Path, error) {
+	return c.decodeInto(t, f, src, nil)
+}
+
+// decodeInto decodes into a path reusing ps.
+func (PathCodec) decodeInto(t *Type, f Format, src []byte, ps []Point) (Path, error) {
 	if f == BinaryFormat {
 		if len(src) < 1 {
 			return Path{}, malformed(t, f, "empty")
@@ -738,36 +742,7 @@ func (PathCodec) decode(t *Type, f Format, src []byte, ps []Point) (Path, error)
 	return pa, nil
 }
 
-func (c PathCodec) Decode(m *Map, t *Type, f Format, src []byte, dst any) error {
-	switch d := dst.(type) {
-	case *Path:
-		pa, err := c.decode(t, f, src, d.P)
-		if err != nil {
-			return err
-		}
-		*d = pa
-	case *string:
-		pa, err := c.decode(t, f, src, nil)
-		if err != nil {
-			return err
-		}
-		*d = string(geoAppendPath(nil, pa))
-	default:
-		if _, err := c.decode(t, f, src, nil); err != nil {
-			return err
-		}
-		return unsupportedDst(dst)
-	}
-	return nil
-}
-
-func (c PathCodec) DecodeAny(m *Map, t *Type, f Format, src []byte) (any, error) {
-	pa, err := c.decode(t, f, src, nil)
-	if err != nil {
-		return nil, err
-	}
-	return pa, nil
-}
+func (PathCodec) text(pa Path) string { return string(geoAppendPath(nil, pa)) }
 
 // PolygonCodec is the codec of polygon (poly_in/out/recv/send): text
 // "((x1,y1),...)", binary an int32 point count and the points. Go types:
@@ -777,21 +752,29 @@ type PolygonCodec struct{}
 func (PolygonCodec) PreferredFormat() Format { return BinaryFormat }
 
 func (c PolygonCodec) Encode(m *Map, t *Type, f Format, v any, buf []byte) ([]byte, error) {
-	var pg Polygon
-	switch x := v.(type) {
-	case Polygon:
-		pg = x
-	case string:
-		if f == TextFormat {
-			return append(buf, x...), nil
-		}
-		var err error
-		if pg, err = c.decode(t, TextFormat, []byte(x), nil); err != nil {
-			return buf, unsupportedValue(v, f)
-		}
-	default:
-		return buf, unsupportedValue(v, f)
+	if pg, ok := v.(Polygon); ok {
+		return c.encode(f, buf, pg)
 	}
+	return geoEncodeOther(t, f, v, buf, c.decode, c.encode)
+}
+
+func (c PolygonCodec) Decode(m *Map, t *Type, f Format, src []byte, dst any) error {
+	if d, ok := dst.(*Polygon); ok {
+		pg, err := c.decodeInto(t, f, src, d.P)
+		if err == nil {
+			*d = pg
+		}
+		return err
+	}
+	pg, err := c.decode(t, f, src)
+	return geoDecodeOther(pg, err, dst, c.text)
+}
+
+func (c PolygonCodec) DecodeAny(m *Map, t *Type, f Format, src []byte) (any, error) {
+	return geoAny(c.decode(t, f, src))
+}
+
+func (PolygonCodec) encode(f Format, buf []byte, pg Polygon) ([]byte, error) {
 	if err := geoCheckPoints(len(pg.P)); err != nil {
 		return buf, err
 	}
@@ -801,7 +784,12 @@ func (c PolygonCodec) Encode(m *Map, t *Type, f Format, v any, buf []byte) ([]by
 	return geoAppendPointsBinary(buf, pg.P), nil
 }
 
-func (PolygonCodec) decode(t *Type, f Format, src []byte, ps []Point) (Polygon, error) {
+func (c PolygonCodec) decode(t *Type, f Format, src []byte) (Polygon, error) {
+	return c.decodeInto(t, f, src, nil)
+}
+
+// decodeInto decodes into a polygon reusing ps.
+func (PolygonCodec) decodeInto(t *Type, f Format, src []byte, ps []Point) (Polygon, error) {
 	if f == BinaryFormat {
 		ps, err := geoDecodePoints(t, src, ps)
 		if err != nil {
@@ -819,35 +807,8 @@ func (PolygonCodec) decode(t *Type, f Format, src []byte, ps []Point) (Polygon, 
 	return pg, nil
 }
 
-func (c PolygonCodec) Decode(m *Map, t *Type, f Format, src []byte, dst any) error {
-	switch d := dst.(type) {
-	case *Polygon:
-		pg, err := c.decode(t, f, src, d.P)
-		if err != nil {
-			return err
-		}
-		*d = pg
-	case *string:
-		pg, err := c.decode(t, f, src, nil)
-		if err != nil {
-			return err
-		}
-		*d = string(geoAppendPath(nil, Path{P: pg.P, Closed: true}))
-	default:
-		if _, err := c.decode(t, f, src, nil); err != nil {
-			return err
-		}
-		return unsupportedDst(dst)
-	}
-	return nil
-}
-
-func (c PolygonCodec) DecodeAny(m *Map, t *Type, f Format, src []byte) (any, error) {
-	pg, err := c.decode(t, f, src, nil)
-	if err != nil {
-		return nil, err
-	}
-	return pg, nil
+func (PolygonCodec) text(pg Polygon) string {
+	return string(geoAppendPath(nil, Path{P: pg.P, Closed: true}))
 }
 
 // CircleCodec is the codec of circle (circle_in/out/recv/send): text
@@ -857,22 +818,30 @@ type CircleCodec struct{}
 
 func (CircleCodec) PreferredFormat() Format { return BinaryFormat }
 
-func (CircleCodec) Encode(m *Map, t *Type, f Format, v any, buf []byte) ([]byte, error) {
-	var c Circle
-	switch x := v.(type) {
-	case Circle:
-		c = x
-	case string:
-		if f == TextFormat {
-			return append(buf, x...), nil
-		}
-		var err error
-		if c, err = (CircleCodec{}).decode(t, TextFormat, []byte(x)); err != nil {
-			return buf, unsupportedValue(v, f)
-		}
-	default:
-		return buf, unsupportedValue(v, f)
+func (c CircleCodec) Encode(m *Map, t *Type, f Format, v any, buf []byte) ([]byte, error) {
+	if ci, ok := v.(Circle); ok {
+		return c.encode(f, buf, ci)
 	}
+	return geoEncodeOther(t, f, v, buf, c.decode, c.encode)
+}
+
+func (c CircleCodec) Decode(m *Map, t *Type, f Format, src []byte, dst any) error {
+	if d, ok := dst.(*Circle); ok {
+		ci, err := c.decode(t, f, src)
+		if err == nil {
+			*d = ci
+		}
+		return err
+	}
+	ci, err := c.decode(t, f, src)
+	return geoDecodeOther(ci, err, dst, c.text)
+}
+
+func (c CircleCodec) DecodeAny(m *Map, t *Type, f Format, src []byte) (any, error) {
+	return geoAny(c.decode(t, f, src))
+}
+
+func (CircleCodec) encode(f Format, buf []byte, c Circle) ([]byte, error) {
 	if c.R < 0 {
 		return buf, fmt.Errorf("invalid circle: negative radius %v", c.R)
 	}
@@ -914,26 +883,4 @@ func (CircleCodec) decode(t *Type, f Format, src []byte) (Circle, error) {
 	return c, nil
 }
 
-func (c CircleCodec) Decode(m *Map, t *Type, f Format, src []byte, dst any) error {
-	ci, err := c.decode(t, f, src)
-	if err != nil {
-		return err
-	}
-	switch d := dst.(type) {
-	case *Circle:
-		*d = ci
-	case *string:
-		*d = string(geoAppendCircle(nil, ci))
-	default:
-		return unsupportedDst(dst)
-	}
-	return nil
-}
-
-func (c CircleCodec) DecodeAny(m *Map, t *Type, f Format, src []byte) (any, error) {
-	ci, err := c.decode(t, f, src)
-	if err != nil {
-		return nil, err
-	}
-	return ci, nil
-}
+func (CircleCodec) text(c Circle) string { return string(geoAppendCircle(nil, c)) }

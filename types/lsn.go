@@ -87,24 +87,36 @@ type LSNCodec struct{}
 
 func (LSNCodec) PreferredFormat() Format { return BinaryFormat }
 
-func (LSNCodec) Encode(m *Map, t *Type, f Format, v any, buf []byte) ([]byte, error) {
-	var l LSN
+func (c LSNCodec) Encode(m *Map, t *Type, f Format, v any, buf []byte) ([]byte, error) {
 	switch x := v.(type) {
 	case LSN:
-		l = x
+		return c.encode(f, buf, x)
 	case uint64:
-		l = LSN(x)
-	case string:
-		if f == TextFormat {
-			return append(buf, x...), nil
-		}
-		var ok bool
-		if l, ok = lsnParse([]byte(x)); !ok {
-			return buf, unsupportedValue(v, f)
-		}
-	default:
-		return buf, unsupportedValue(v, f)
+		return c.encode(f, buf, LSN(x))
 	}
+	return geoEncodeOther(t, f, v, buf, c.decode, c.encode)
+}
+
+func (c LSNCodec) Decode(m *Map, t *Type, f Format, src []byte, dst any) error {
+	l, err := c.decode(t, f, src)
+	if err == nil {
+		switch d := dst.(type) {
+		case *LSN:
+			*d = l
+			return nil
+		case *uint64:
+			*d = uint64(l)
+			return nil
+		}
+	}
+	return geoDecodeOther(l, err, dst, LSN.String)
+}
+
+func (c LSNCodec) DecodeAny(m *Map, t *Type, f Format, src []byte) (any, error) {
+	return geoAny(c.decode(t, f, src))
+}
+
+func (LSNCodec) encode(f Format, buf []byte, l LSN) ([]byte, error) {
 	if f == TextFormat {
 		return lsnAppend(buf, l), nil
 	}
@@ -121,32 +133,6 @@ func (LSNCodec) decode(t *Type, f Format, src []byte) (LSN, error) {
 	l, ok := lsnParse(src)
 	if !ok {
 		return 0, malformed(t, f, "%q", truncate(src))
-	}
-	return l, nil
-}
-
-func (c LSNCodec) Decode(m *Map, t *Type, f Format, src []byte, dst any) error {
-	l, err := c.decode(t, f, src)
-	if err != nil {
-		return err
-	}
-	switch d := dst.(type) {
-	case *LSN:
-		*d = l
-	case *uint64:
-		*d = uint64(l)
-	case *string:
-		*d = l.String()
-	default:
-		return unsupportedDst(dst)
-	}
-	return nil
-}
-
-func (c LSNCodec) DecodeAny(m *Map, t *Type, f Format, src []byte) (any, error) {
-	l, err := c.decode(t, f, src)
-	if err != nil {
-		return nil, err
 	}
 	return l, nil
 }

@@ -218,11 +218,7 @@ func netNotAddr(p netip.Prefix) error {
 }
 
 func (c InetCodec) DecodeAny(m *Map, t *Type, f Format, src []byte) (any, error) {
-	p, err := c.decode(t, f, src)
-	if err != nil {
-		return nil, err
-	}
-	return p, nil
+	return geoAny(c.decode(t, f, src))
 }
 
 // netAppendPrefix appends p as network_out prints it: IPv6 as the BIND

@@ -69,22 +69,30 @@ type TIDCodec struct{}
 
 func (TIDCodec) PreferredFormat() Format { return BinaryFormat }
 
-func (TIDCodec) Encode(m *Map, t *Type, f Format, v any, buf []byte) ([]byte, error) {
-	var id TID
-	switch x := v.(type) {
-	case TID:
-		id = x
-	case string:
-		if f == TextFormat {
-			return append(buf, x...), nil
-		}
-		var ok bool
-		if id, ok = tidParse([]byte(x)); !ok {
-			return buf, unsupportedValue(v, f)
-		}
-	default:
-		return buf, unsupportedValue(v, f)
+func (c TIDCodec) Encode(m *Map, t *Type, f Format, v any, buf []byte) ([]byte, error) {
+	if id, ok := v.(TID); ok {
+		return c.encode(f, buf, id)
 	}
+	return geoEncodeOther(t, f, v, buf, c.decode, c.encode)
+}
+
+func (c TIDCodec) Decode(m *Map, t *Type, f Format, src []byte, dst any) error {
+	if d, ok := dst.(*TID); ok {
+		id, err := c.decode(t, f, src)
+		if err == nil {
+			*d = id
+		}
+		return err
+	}
+	id, err := c.decode(t, f, src)
+	return geoDecodeOther(id, err, dst, TID.String)
+}
+
+func (c TIDCodec) DecodeAny(m *Map, t *Type, f Format, src []byte) (any, error) {
+	return geoAny(c.decode(t, f, src))
+}
+
+func (TIDCodec) encode(f Format, buf []byte, id TID) ([]byte, error) {
 	if f == TextFormat {
 		return tidAppend(buf, id), nil
 	}
@@ -102,30 +110,6 @@ func (TIDCodec) decode(t *Type, f Format, src []byte) (TID, error) {
 	id, ok := tidParse(src)
 	if !ok {
 		return TID{}, malformed(t, f, "%q", truncate(src))
-	}
-	return id, nil
-}
-
-func (c TIDCodec) Decode(m *Map, t *Type, f Format, src []byte, dst any) error {
-	id, err := c.decode(t, f, src)
-	if err != nil {
-		return err
-	}
-	switch d := dst.(type) {
-	case *TID:
-		*d = id
-	case *string:
-		*d = id.String()
-	default:
-		return unsupportedDst(dst)
-	}
-	return nil
-}
-
-func (c TIDCodec) DecodeAny(m *Map, t *Type, f Format, src []byte) (any, error) {
-	id, err := c.decode(t, f, src)
-	if err != nil {
-		return nil, err
 	}
 	return id, nil
 }
