@@ -60,18 +60,8 @@ func appendFloat(buf []byte, x float64, bits int) []byte {
 	if bits == 64 {
 		return appendFloat8Text(buf, x)
 	}
-	switch {
-	case math.IsNaN(x):
-		return append(buf, "NaN"...)
-	case math.IsInf(x, 1):
-		return append(buf, "Infinity"...)
-	case math.IsInf(x, -1):
-		return append(buf, "-Infinity"...)
-	case x == 0:
-		if math.Signbit(x) {
-			return append(buf, "-0"...)
-		}
-		return append(buf, '0')
+	if out, ok := appendFloatSpecial(buf, x); ok {
+		return out
 	}
 	var tmp [32]byte
 	e := strconv.AppendFloat(tmp[:0], x, 'e', -1, 32)
@@ -143,4 +133,23 @@ func (c FloatCodec) DecodeAny(m *Map, t *Type, f Format, src []byte) (any, error
 		return float32(x), nil
 	}
 	return x, nil
+}
+
+// appendFloatSpecial appends the values whose text is not digits (NaN,
+// Infinity, -Infinity) and zero with its sign, reporting whether x was one.
+func appendFloatSpecial(buf []byte, x float64) ([]byte, bool) {
+	switch {
+	case math.IsNaN(x):
+		return append(buf, "NaN"...), true
+	case math.IsInf(x, 1):
+		return append(buf, "Infinity"...), true
+	case math.IsInf(x, -1):
+		return append(buf, "-Infinity"...), true
+	case x == 0:
+		if math.Signbit(x) {
+			return append(buf, "-0"...), true
+		}
+		return append(buf, '0'), true
+	}
+	return buf, false
 }

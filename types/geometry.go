@@ -80,18 +80,8 @@ func geoAppendFloat8(buf []byte, xs ...float64) []byte {
 // notation for decimal exponents from -4 to 14 and as "1e+15" outside
 // them.
 func appendFloat8Text(buf []byte, x float64) []byte {
-	switch {
-	case math.IsNaN(x):
-		return append(buf, "NaN"...)
-	case math.IsInf(x, 1):
-		return append(buf, "Infinity"...)
-	case math.IsInf(x, -1):
-		return append(buf, "-Infinity"...)
-	case x == 0:
-		if math.Signbit(x) {
-			return append(buf, "-0"...)
-		}
-		return append(buf, '0')
+	if out, ok := appendFloatSpecial(buf, x); ok {
+		return out
 	}
 	var tmp [32]byte
 	e := strconv.AppendFloat(tmp[:0], x, 'e', -1, 64)
