@@ -1086,14 +1086,51 @@ func (e *arrEnc) end() []byte {
 // quote, backslash, brace, the delimiter or whitespace (array_out).
 func arrQuote(buf []byte, start int, delim byte) []byte {
 	el := buf[start:]
-	need := len(el) == 0 || arrIsNull(el)
+	var special *[256]bool
+	switch delim {
+	case ',':
+		special = arrSpecialComma
+	case ';':
+		special = arrSpecialSemicolon
+	default:
+		special = arrSpecialTable(delim)
+	}
+	return quoteInPlace(buf, start, len(el) == 0 || arrIsNull(el), special, '\\')
+}
+
+// The bytes that make array_out quote an element, besides quotes and
+// backslashes, for the usual delimiter and for box's.
+var (
+	arrSpecialComma     = arrSpecialTable(',')
+	arrSpecialSemicolon = arrSpecialTable(';')
+)
+
+// arrSpecialTable marks the bytes that make array_out quote an element
+// with delimiter delim: braces, the delimiter, whitespace.
+func arrSpecialTable(delim byte) *[256]bool {
+	var t [256]bool
+	for ch := range 256 {
+		c := byte(ch)
+		t[ch] = c == '{' || c == '}' || c == delim || arrIsSpace(c)
+	}
+	return &t
+}
+
+// quoteInPlace wraps buf[start:] in double quotes, escaping each quote and
+// backslash with esc, when must is set or the text holds a quote, a
+// backslash or a byte special marks; otherwise it returns buf unchanged.
+// Arrays escape with a backslash (array_out), records by doubling (esc 0:
+// the character itself, as record_out does).
+func quoteInPlace(buf []byte, start int, must bool, special *[256]bool, esc byte) []byte {
+	el := buf[start:]
+	need := must
 	extra := 0
 	for _, ch := range el {
 		switch {
 		case ch == '"' || ch == '\\':
 			extra++
 			need = true
-		case ch == '{' || ch == '}' || ch == delim || arrIsSpace(ch):
+		case special[ch]:
 			need = true
 		}
 	}
@@ -1110,7 +1147,11 @@ func arrQuote(buf []byte, start int, delim byte) []byte {
 		buf[w] = ch
 		if ch == '"' || ch == '\\' {
 			w--
-			buf[w] = '\\'
+			if esc == 0 {
+				buf[w] = ch
+			} else {
+				buf[w] = esc
+			}
 		}
 	}
 	buf[start] = '"'

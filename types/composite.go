@@ -403,37 +403,18 @@ func compEncode(m *Map, f Format, buf []byte, n int, typ func(int) *Type, get fu
 // compQuote quotes the text field buf[start:] in place when record_in
 // would misread it bare, doubling its quotes and backslashes (record_out).
 func compQuote(buf []byte, start int) []byte {
-	el := buf[start:]
-	need := len(el) == 0
-	extra := 0
-	for _, ch := range el {
-		switch {
-		case ch == '"' || ch == '\\':
-			extra++
-			need = true
-		case ch == '(' || ch == ')' || ch == ',' || compIsSpace(ch):
-			need = true
-		}
-	}
-	if !need {
-		return buf
-	}
-	n := len(el)
-	buf = slices.Grow(buf, extra+2)[:len(buf)+extra+2]
-	w := len(buf) - 1
-	buf[w] = '"'
-	for r := start + n - 1; r >= start; r-- {
-		ch := buf[r]
-		w--
-		buf[w] = ch
-		if ch == '"' || ch == '\\' {
-			w--
-			buf[w] = ch
-		}
-	}
-	buf[start] = '"'
-	return buf
+	return quoteInPlace(buf, start, len(buf) == start, &compSpecial, 0)
 }
+
+// compSpecial marks the bytes that make record_out quote a field, besides
+// quotes and backslashes: parentheses, commas and whitespace.
+var compSpecial = func() (t [256]bool) {
+	for ch := range 256 {
+		c := byte(ch)
+		t[ch] = c == '(' || c == ')' || c == ',' || compIsSpace(c)
+	}
+	return t
+}()
 
 // RecordCodec is the codec of record, the anonymous row type of row(...)
 // and of composite results whose type the query does not name. Each
