@@ -155,30 +155,24 @@ func (m *Map) encodeFallback(t *Type, f Format, v any, buf []byte, depth int) (o
 	if depth > maxValuerDepth {
 		return buf, false, errors.New("too many levels of pointers or driver.Valuer"), true
 	}
-	rv := reflect.ValueOf(v)
-	if rv.Kind() == reflect.Pointer {
-		if rv.IsNil() {
-			return buf, true, nil, true
-		}
-	}
+	// v is not NULL: encodeValue checked (a nil driver.Value or pointer
+	// met below is NULL through it too).
 	if vr, ok := v.(driver.Valuer); ok {
 		dv, err := vr.Value()
 		if err != nil {
 			return buf, false, err, true
 		}
-		if dv == nil {
-			return buf, true, nil, true
-		}
-		return m.encodeValue(t, f, dv, buf, depth+1)
+		return m.encodeDeeper(t, f, dv, buf, depth)
 	}
+	rv := reflect.ValueOf(v)
 	switch rv.Kind() {
 	case reflect.Pointer:
-		return m.encodeValue(t, f, rv.Elem().Interface(), buf, depth+1)
+		return m.encodeDeeper(t, f, rv.Elem().Interface(), buf, depth)
 	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
 		reflect.Float32, reflect.Float64, reflect.String:
 		if base := basicTypes[rv.Kind()]; rv.Type() != base {
-			return m.encodeValue(t, f, rv.Convert(base).Interface(), buf, depth+1)
+			return m.encodeDeeper(t, f, rv.Convert(base).Interface(), buf, depth)
 		}
 		if s, ok := v.(string); ok && f == TextFormat {
 			// Any type's text input: the server parses it.
@@ -186,26 +180,17 @@ func (m *Map) encodeFallback(t *Type, f Format, v any, buf []byte, depth int) (o
 		}
 	case reflect.Slice:
 		if rv.Type().Elem().Kind() == reflect.Uint8 && rv.Type() != reflect.TypeFor[[]byte]() {
-			return m.encodeValue(t, f, rv.Convert(reflect.TypeFor[[]byte]()).Interface(), buf, depth+1)
+			return m.encodeDeeper(t, f, rv.Convert(reflect.TypeFor[[]byte]()).Interface(), buf, depth)
 		}
 	}
 	return buf, false, nil, false
 }
 
-func (m *Map) encodeValue(t *Type, f Format, v any, buf []byte, depth int) ([]byte, bool, error, bool) {
-	if v == nil {
-		return buf, true, nil, true
-	}
-	out, err := t.Codec.Encode(m, t, f, v, buf)
-	if err == nil {
-		return out, false, nil, true
-	}
-	if isUnsupported(err) {
-		if out, null, err2, ok := m.encodeFallback(t, f, v, buf, depth); ok {
-			return out, null, err2, true
-		}
-	}
-	return buf, false, err, true
+// encodeDeeper encodes v, a conversion of the value at depth, one level
+// down.
+func (m *Map) encodeDeeper(t *Type, f Format, v any, buf []byte, depth int) ([]byte, bool, error, bool) {
+	out, null, err := m.encodeValue(t, f, v, buf, depth+1)
+	return out, null, err, true
 }
 
 // UnknownCodec handles a type without a codec of its own (an extension's

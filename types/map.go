@@ -227,15 +227,27 @@ func (m *Map) Encode(t *Type, v any, buf []byte) (out []byte, f Format, null boo
 // nil, a nil pointer, a nil map and a nil slice are NULL (a non-nil empty
 // slice is an empty value); codecs never see them.
 func (m *Map) EncodeFormat(t *Type, f Format, v any, buf []byte) (out []byte, null bool, err error) {
+	out, null, err = m.encodeValue(t, f, v, buf, 0)
+	if err != nil {
+		return buf, false, encodeError(t, v, err)
+	}
+	return out, null, nil
+}
+
+// encodeValue encodes v through t's codec and, when the codec does not know
+// v's Go type, through the general conversions, which call it again with
+// depth+1. An unsupported error from a deeper level gives way to this
+// level's, which names the Go type the caller gave.
+func (m *Map) encodeValue(t *Type, f Format, v any, buf []byte, depth int) ([]byte, bool, error) {
 	if isNull(v) {
 		return buf, true, nil
 	}
-	out, err = t.Codec.Encode(m, t, f, v, buf)
+	out, err := t.Codec.Encode(m, t, f, v, buf)
 	if err == nil {
 		return out, false, nil
 	}
 	if isUnsupported(err) {
-		if out, null, err2, ok := m.encodeFallback(t, f, v, buf, 0); ok {
+		if out, null, err2, ok := m.encodeFallback(t, f, v, buf, depth); ok {
 			if err2 == nil {
 				return out, null, nil
 			}
@@ -244,7 +256,7 @@ func (m *Map) EncodeFormat(t *Type, f Format, v any, buf []byte) (out []byte, nu
 			}
 		}
 	}
-	return buf, false, encodeError(t, v, err)
+	return buf, false, err
 }
 
 // isNull reports whether v is nil, a nil pointer, a nil map or a nil slice.
