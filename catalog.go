@@ -20,10 +20,7 @@ const maxTypeDepth = 16
 func (c *Conn) loadUnknownTypes(paramOIDs []uint32, fields []FieldDescription) error {
 	var unknown []uint32
 	add := func(oid uint32) {
-		if oid == 0 {
-			return
-		}
-		if _, ok := c.typeMap.TypeForOID(oid); !ok && !c.unloadable[oid] {
+		if c.mustLoad(oid) && !slices.Contains(unknown, oid) {
 			unknown = append(unknown, oid)
 		}
 	}
@@ -37,6 +34,17 @@ func (c *Conn) loadUnknownTypes(paramOIDs []uint32, fields []FieldDescription) e
 		return nil
 	}
 	return c.loadTypes(unknown)
+}
+
+// mustLoad reports whether oid names a type to look up in the catalog: one
+// the connection's map does not have and the catalog has not already
+// failed to give.
+func (c *Conn) mustLoad(oid uint32) bool {
+	if oid == 0 || c.unloadable[oid] {
+		return false
+	}
+	_, known := c.typeMap.TypeForOID(oid)
+	return !known
 }
 
 // catalogType is a pg_type row, with what the codecs need.
@@ -68,13 +76,9 @@ func (c *Conn) loadTypes(oids []uint32) error {
 		}
 		pending = nil
 		need := func(oid uint32) {
-			if oid == 0 || rows[oid] != nil || c.unloadable[oid] || slices.Contains(pending, oid) {
-				return
+			if rows[oid] == nil && c.mustLoad(oid) && !slices.Contains(pending, oid) {
+				pending = append(pending, oid)
 			}
-			if _, ok := c.typeMap.TypeForOID(oid); ok {
-				return
-			}
-			pending = append(pending, oid)
 		}
 		for _, ct := range fetched {
 			rows[ct.oid] = ct
@@ -118,10 +122,7 @@ func (c *Conn) fetchTypes(oids []uint32) ([]*catalogType, error) {
 		" join pg_catalog.pg_attribute a on a.attrelid = t.typrelid" +
 		" where t.oid in (" + list.String() + ") and t.typtype = 'c' and a.attnum > 0 and not a.attisdropped" +
 		" order by t.oid, a.attnum"
-	c.queryMsg.SQL = sql
-	err := c.fe.Send(&c.queryMsg)
-	c.queryMsg.SQL = ""
-	if err != nil {
+	if err := c.sendQuery(sql); err != nil {
 		return nil, err
 	}
 	results, err := c.simpleQuery()

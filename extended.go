@@ -69,25 +69,14 @@ func (c *Conn) startQuery(r *Rows, sql string, args []any) error {
 	}
 	paramOIDs, fields, err := c.describe()
 	if err != nil {
-		var pgErr *PgError
-		if errors.As(err, &pgErr) && !isFatal(err) {
-			// The connection is ready again: the statement failed to parse.
-			k.endUnused()
-			return fmt.Errorf("pgmoon: query: %w", err)
-		}
-		return k.end(err)
+		return endAtReady(k, err)
 	}
 	if len(args) != len(paramOIDs) {
 		k.endUnused()
 		return fmt.Errorf("pgmoon: query: the statement has %d parameters but %d arguments were given", len(paramOIDs), len(args))
 	}
 	if err := c.loadUnknownTypes(paramOIDs, fields); err != nil {
-		var pgErr *PgError
-		if errors.As(err, &pgErr) && !isFatal(err) {
-			k.endUnused()
-			return fmt.Errorf("pgmoon: query: %w", err)
-		}
-		return k.end(err)
+		return endAtReady(k, err)
 	}
 
 	bind := &c.bindMsg
@@ -103,9 +92,7 @@ func (c *Conn) startQuery(r *Rows, sql string, args []any) error {
 	for _, f := range r.formats {
 		bind.ResultFormats = append(bind.ResultFormats, int16(f))
 	}
-	if allSame(bind.ResultFormats) && len(bind.ResultFormats) > 1 {
-		bind.ResultFormats = bind.ResultFormats[:1]
-	}
+	bind.ResultFormats = collapseFormats(bind.ResultFormats)
 	// Parse again in the same batch as Bind: behind a pooler in
 	// transaction mode, the Sync after Describe may have ended this
 	// server session's claim on the unnamed statement.
@@ -127,16 +114,11 @@ func (c *Conn) startQuery(r *Rows, sql string, args []any) error {
 	}
 	// Read up to the first row, so errors of binding and of the start of
 	// execution come back from Query.
-	if !r.advance() {
-		if r.err != nil {
-			err := r.err
-			r.closed = true
-			return err
-		}
-	} else {
+	if r.advance() {
 		r.pending = true
+		return nil
 	}
-	return nil
+	return r.err // advance closed the rows; nil when there were none
 }
 
 // describe sends Describe and Sync after a Parse and reads the statement's
@@ -238,19 +220,32 @@ func (c *Conn) encodeArgs(bind *protocol.Bind, paramOIDs []uint32, args []any) e
 		bind.Parameters[i] = buf[start:end:end]
 		start = end
 	}
-	if allSame(bind.ParameterFormats) && len(bind.ParameterFormats) > 1 {
-		bind.ParameterFormats = bind.ParameterFormats[:1]
-	}
+	bind.ParameterFormats = collapseFormats(bind.ParameterFormats)
 	return nil
 }
 
-func allSame(codes []int16) bool {
+// collapseFormats shortens a list of format codes that are all the same to
+// that one code, which Bind applies to every parameter or column.
+func collapseFormats(codes []int16) []int16 {
 	for _, c := range codes {
 		if c != codes[0] {
-			return false
+			return codes
 		}
 	}
-	return true
+	return codes[:min(len(codes), 1)]
+}
+
+// endAtReady ends the call for an error met between round trips. A server
+// error leaves the connection ready for the next statement (the statement
+// failed to parse, or a catalog look-up failed); anything else ends the
+// call as an error does.
+func endAtReady(k *call, err error) error {
+	var pgErr *PgError
+	if errors.As(err, &pgErr) && !isFatal(err) {
+		k.endUnused()
+		return fmt.Errorf("pgmoon: query: %w", err)
+	}
+	return k.end(err)
 }
 
 // Exec runs one SQL statement, as Query does, and returns its command tag,

@@ -105,10 +105,7 @@ func (c *Conn) SimpleQuery(ctx context.Context, sql string) ([]*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.queryMsg.SQL = sql
-	err = c.fe.Send(&c.queryMsg)
-	c.queryMsg.SQL = ""
-	if err != nil {
+	if err := c.sendQuery(sql); err != nil {
 		// Refused before anything was sent (a NUL byte in sql): the
 		// connection is untouched.
 		k.endUnused()
@@ -116,6 +113,15 @@ func (c *Conn) SimpleQuery(ctx context.Context, sql string) ([]*Result, error) {
 	}
 	results, err := c.simpleQuery()
 	return results, k.end(err)
+}
+
+// sendQuery queues a Query message; simpleQuery flushes it and reads the
+// results.
+func (c *Conn) sendQuery(sql string) error {
+	c.queryMsg.SQL = sql
+	err := c.fe.Send(&c.queryMsg)
+	c.queryMsg.SQL = ""
+	return err
 }
 
 func (c *Conn) simpleQuery() ([]*Result, error) {
