@@ -63,7 +63,7 @@ func TestRoundTripArray(t *testing.T) {
 }
 
 func TestRoundTripArrayText(t *testing.T) {
-	arrRoundTrip(t, arrTextMap(t), []rtCase{
+	arrRoundTrip(t, types.NewMap(), []rtCase{
 		{Type: "text[]", Literal: "'{}'", Value: []string{}},
 		{Name: "text[] special", Type: "text[]",
 			Literal: `array['a b', '', 'NULL', 'null', NULL, 'x"y', 'a\b', 'c,d', '{}', e'\t\n', ' lead', 'trail ', '\"', ';']`,
@@ -201,7 +201,7 @@ func arrCatalogMap(t *testing.T) *types.Map {
 		}
 		return oid, arr
 	}
-	m := arrTextMap(t)
+	m := types.NewMap()
 	float8 := arrType(t, m, types.Float8OID)
 	oid, arr := oids("arr_mood")
 	mood := &types.Type{Name: "arr_mood", OID: oid, Codec: types.EnumCodec{}}

@@ -16,70 +16,12 @@ import (
 	"github.com/pgmoon-go/pgmoon/types"
 )
 
-// arrStubText stands in for the text codec, which another file of the
-// package brings: a string, raw in both formats. Tests use it only when
-// Default has no text type.
-type arrStubText struct{}
-
-func (arrStubText) PreferredFormat() types.Format { return types.BinaryFormat }
-
-func (arrStubText) Encode(m *types.Map, t *types.Type, f types.Format, v any, buf []byte) ([]byte, error) {
-	switch x := v.(type) {
-	case string:
-		return append(buf, x...), nil
-	case []byte:
-		return append(buf, x...), nil
-	}
-	return buf, fmt.Errorf("%w Go type %T", types.ErrUnsupported, v)
-}
-
-func (arrStubText) Decode(m *types.Map, t *types.Type, f types.Format, src []byte, dst any) error {
-	switch d := dst.(type) {
-	case *string:
-		*d = string(src)
-		return nil
-	case *[]byte:
-		*d = append([]byte{}, src...)
-		return nil
-	}
-	return fmt.Errorf("%w destination %T", types.ErrUnsupported, dst)
-}
-
-func (arrStubText) DecodeAny(m *types.Map, t *types.Type, f types.Format, src []byte) (any, error) {
-	return string(src), nil
-}
-
-// arrTextMap returns a map with text and text[].
-func arrTextMap(tb testing.TB) *types.Map {
-	tb.Helper()
-	return types.NewMap()
-}
-
-// arrStubTextOnly is arrStubText in text format only.
-type arrStubTextOnly struct{ arrStubText }
-
-func (arrStubTextOnly) PreferredFormat() types.Format { return types.TextFormat }
-
-func (c arrStubTextOnly) Encode(m *types.Map, t *types.Type, f types.Format, v any, buf []byte) ([]byte, error) {
-	if f != types.TextFormat {
-		return buf, fmt.Errorf("%w format %s", types.ErrUnsupported, f)
-	}
-	return c.arrStubText.Encode(m, t, f, v, buf)
-}
-
-func (c arrStubTextOnly) Decode(m *types.Map, t *types.Type, f types.Format, src []byte, dst any) error {
-	if f != types.TextFormat {
-		return fmt.Errorf("%w format %s", types.ErrUnsupported, f)
-	}
-	return c.arrStubText.Decode(m, t, f, src, dst)
-}
-
 // arrBoxStubMap returns a map whose box is a stub (its text as a string,
-// text format only), to check the ';' delimiter of box[] without the box
-// codec.
+// text format only, through UnknownCodec), to check the ';' delimiter of
+// box[] on plain strings.
 func arrBoxStubMap() *types.Map {
 	m := types.NewMap()
-	box := &types.Type{Name: "box", OID: types.BoxOID, Codec: arrStubTextOnly{}}
+	box := &types.Type{Name: "box", OID: types.BoxOID, Codec: types.UnknownCodec{}}
 	m.Register(box)
 	m.Register(types.ArrayType(types.BoxArrayOID, box))
 	return m
@@ -238,7 +180,7 @@ func arrCases() []arrCase {
 func arrMapFor(tb testing.TB, oid uint32) *types.Map {
 	switch oid {
 	case types.TextArrayOID:
-		return arrTextMap(tb)
+		return types.NewMap()
 	case types.BoxArrayOID:
 		return arrBoxStubMap()
 	}
@@ -341,7 +283,7 @@ func TestArrayMalformedText(t *testing.T) {
 func TestArrayTextInput(t *testing.T) {
 	// array_in's leniencies: whitespace, explicit dimensions, escapes in
 	// unquoted elements, NULL in any case.
-	m := arrTextMap(t)
+	m := types.NewMap()
 	for _, c := range []struct {
 		typ  uint32
 		in   string
@@ -717,7 +659,7 @@ func BenchmarkArray(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	tm := arrTextMap(b)
+	tm := types.NewMap()
 	ttyp := arrType(b, tm, types.TextArrayOID)
 	strs := make([]string, 1000)
 	for i := range strs {
@@ -769,8 +711,8 @@ func BenchmarkArray(b *testing.B) {
 // arrFuzzMap is a map with text (the stub until the merge) and a box
 // stand-in, and the array types FuzzArrayDecode picks from.
 func arrFuzzMap(tb testing.TB) (*types.Map, []*types.Type) {
-	m := arrTextMap(tb)
-	box := &types.Type{Name: "box", OID: types.BoxOID, Codec: arrStubTextOnly{}}
+	m := types.NewMap()
+	box := &types.Type{Name: "box", OID: types.BoxOID, Codec: types.UnknownCodec{}}
 	m.Register(box)
 	m.Register(types.ArrayType(types.BoxArrayOID, box))
 	var ts []*types.Type

@@ -10,13 +10,3 @@ func register(m *Map, name string, oid, arrayOID uint32, c Codec) *Type {
 	}
 	return t
 }
-
-// mustType returns the type registered for oid; for derived types, whose
-// elements are registered first.
-func mustType(m *Map, oid uint32) *Type {
-	t, ok := m.TypeForOID(oid)
-	if !ok {
-		panic("types: built-in element type missing")
-	}
-	return t
-}

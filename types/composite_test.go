@@ -24,7 +24,7 @@ const (
 //	arr_pair (n int4, s text), arr_pair[], arr_nest (p arr_pair, a int4[], t text)
 func compTestMap(tb testing.TB) *types.Map {
 	tb.Helper()
-	m := arrTextMap(tb)
+	m := types.NewMap()
 	int4 := arrType(tb, m, types.Int4OID)
 	text := arrType(tb, m, types.TextOID)
 	pair := &types.Type{Name: "arr_pair", OID: compPairOID, Codec: types.CompositeCodec{Fields: []types.CompositeField{

@@ -84,11 +84,7 @@ func (c rawCodec) DecodeAny(m *types.Map, t *types.Type, f types.Format, src []b
 func rtCompare(t *testing.T, conn *pgmoon.Conn, typ *types.Type, c rtCase, f types.Format, buf []byte, null bool) (bool, error) {
 	t.Helper()
 	raw := rtRawConn(t)
-	orig := typ.Codec
-	if rc, ok := orig.(rawCodec); ok {
-		orig = rc.orig
-	}
-	rawMap.Register(&types.Type{Name: typ.Name, OID: typ.OID, Codec: rawCodec{orig: orig}})
+	rawMap.Register(&types.Type{Name: typ.Name, OID: typ.OID, Codec: rawCodec{orig: typ.Codec}})
 	rawNext.f, rawNext.data = f, buf
 	lit := "(" + c.Literal + ")::" + c.Type
 	cmpExpr := c.Compare
