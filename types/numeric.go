@@ -1,6 +1,7 @@
 package types
 
 import (
+	"cmp"
 	"database/sql/driver"
 	"encoding/binary"
 	"encoding/json"
@@ -229,7 +230,7 @@ func (n *Numeric) checkedDec() (numDec, error) {
 func (n Numeric) Cmp(o Numeric) int {
 	rn, ro := n.rank(), o.rank()
 	if rn != ro || rn != 1 {
-		return cmpInt(rn, ro)
+		return cmp.Compare(rn, ro)
 	}
 	sn, so := 0, 0
 	if n.Int != nil {
@@ -239,7 +240,7 @@ func (n Numeric) Cmp(o Numeric) int {
 		so = o.Int.Sign()
 	}
 	if sn != so || sn == 0 {
-		return cmpInt(sn, so)
+		return cmp.Compare(sn, so)
 	}
 	// Same sign, both non-zero: compare magnitudes by their decimal digits.
 	a := numAbsText(n.Int)
@@ -267,16 +268,6 @@ func (n Numeric) rank() int {
 	return 1
 }
 
-func cmpInt(a, b int) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
 // numAbsText returns |x| in decimal.
 func numAbsText(x *big.Int) []byte {
 	b := x.Append(nil, 10)
@@ -291,7 +282,7 @@ func numAbsText(x *big.Int) []byte {
 func numCmpDigits(a []byte, ea int64, b []byte, eb int64) int {
 	// The position of the leading digit decides first.
 	if ta, tb := ea+int64(len(a)), eb+int64(len(b)); ta != tb {
-		return cmpInt64(ta, tb)
+		return cmp.Compare(ta, tb)
 	}
 	// Same leading position: the digits compare as strings, right-padded
 	// with zeros.
@@ -304,18 +295,8 @@ func numCmpDigits(a []byte, ea int64, b []byte, eb int64) int {
 			cb = b[i]
 		}
 		if ca != cb {
-			return cmpInt(int(ca), int(cb))
+			return cmp.Compare(int(ca), int(cb))
 		}
-	}
-	return 0
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
 	}
 	return 0
 }
