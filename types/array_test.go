@@ -27,6 +27,28 @@ func arrBoxStubMap() *types.Map {
 	return m
 }
 
+// arrCheckScan scans enc into a new variable of want's type and into *any,
+// comparing with want and, when it is not nil, with wantAny.
+func arrCheckScan(t *testing.T, m *types.Map, typ *types.Type, f types.Format, enc []byte, want, wantAny any) {
+	t.Helper()
+	dst := reflect.New(reflect.TypeOf(want))
+	if err := m.Scan(typ, f, enc, dst.Interface()); err != nil {
+		t.Fatalf("scan %s into %T: %v", f, dst.Interface(), err)
+	}
+	if diff := cmp.Diff(want, dst.Elem().Interface()); diff != "" {
+		t.Errorf("scan %s: (-want +got)\n%s", f, diff)
+	}
+	var a any
+	if err := m.Scan(typ, f, enc, &a); err != nil {
+		t.Fatalf("scan %s into *any: %v", f, err)
+	}
+	if wantAny != nil {
+		if diff := cmp.Diff(wantAny, a); diff != "" {
+			t.Errorf("scan %s into *any: (-want +got)\n%s", f, diff)
+		}
+	}
+}
+
 func arrType(tb testing.TB, m *types.Map, oid uint32) *types.Type {
 	tb.Helper()
 	t, ok := m.TypeForOID(oid)
@@ -208,22 +230,7 @@ func TestArrayEncodings(t *testing.T) {
 				if !bytes.HasPrefix(got, []byte("prefix")) || !bytes.Equal(got[6:], enc) {
 					t.Errorf("encode %s:\n got %x %q\nwant %x %q", f, got[6:], got[6:], enc, enc)
 				}
-				dst := reflect.New(reflect.TypeOf(want))
-				if err := m.Scan(typ, f, enc, dst.Interface()); err != nil {
-					t.Fatalf("scan %s into %T: %v", f, dst.Interface(), err)
-				}
-				if diff := cmp.Diff(want, dst.Elem().Interface()); diff != "" {
-					t.Errorf("scan %s: (-want +got)\n%s", f, diff)
-				}
-				var a any
-				if err := m.Scan(typ, f, enc, &a); err != nil {
-					t.Fatalf("scan %s into *any: %v", f, err)
-				}
-				if c.wantAn != nil {
-					if diff := cmp.Diff(c.wantAn, a); diff != "" {
-						t.Errorf("scan %s into *any: (-want +got)\n%s", f, diff)
-					}
-				}
+				arrCheckScan(t, m, typ, f, enc, want, c.wantAn)
 				// Every Array[any] round trip keeps the bounds.
 				var arr types.Array[any]
 				if err := m.Scan(typ, f, enc, &arr); err != nil {

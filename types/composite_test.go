@@ -142,22 +142,7 @@ func TestCompositeEncodings(t *testing.T) {
 				if err != nil || !bytes.Equal(got, enc) {
 					t.Errorf("encode %s: %v\n got %x %q\nwant %x %q", f, err, got, got, enc, enc)
 				}
-				dst := reflect.New(reflect.TypeOf(want))
-				if err := m.Scan(typ, f, enc, dst.Interface()); err != nil {
-					t.Fatalf("scan %s into %T: %v", f, dst.Interface(), err)
-				}
-				if diff := cmp.Diff(want, dst.Elem().Interface()); diff != "" {
-					t.Errorf("scan %s: (-want +got)\n%s", f, diff)
-				}
-				var a any
-				if err := m.Scan(typ, f, enc, &a); err != nil {
-					t.Fatalf("scan %s into *any: %v", f, err)
-				}
-				if c.wantAn != nil {
-					if diff := cmp.Diff(c.wantAn, a); diff != "" {
-						t.Errorf("scan %s into *any: (-want +got)\n%s", f, diff)
-					}
-				}
+				arrCheckScan(t, m, typ, f, enc, want, c.wantAn)
 			}
 			if c.bin != "" {
 				arrCheckPrefixes(t, m, typ, arrHex(c.bin), reflect.TypeOf(want))
