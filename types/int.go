@@ -137,7 +137,7 @@ func intValue(v any) (int64, error) {
 		return x, nil
 	case uint:
 		if uint64(x) > math.MaxInt64 {
-			return 0, outOfRange(v, "int8")
+			return 0, errNot64Bit(v)
 		}
 		return int64(x), nil
 	case uint8:
@@ -148,7 +148,7 @@ func intValue(v any) (int64, error) {
 		return int64(x), nil
 	case uint64:
 		if x > math.MaxInt64 {
-			return 0, outOfRange(v, "int8")
+			return 0, errNot64Bit(v)
 		}
 		return int64(x), nil
 	case float32:
@@ -157,11 +157,16 @@ func intValue(v any) (int64, error) {
 		return floatToInt(x, v)
 	case *big.Int:
 		if !x.IsInt64() {
-			return 0, outOfRange(v, "int8")
+			return 0, errNot64Bit(v)
 		}
 		return x.Int64(), nil
 	}
 	return 0, fmt.Errorf("%w Go type %T", ErrUnsupported, v)
+}
+
+// errNot64Bit is the error for an integer that does not fit in 64 bits.
+func errNot64Bit(v any) error {
+	return fmt.Errorf("value %v out of range for a 64-bit integer", v)
 }
 
 func floatToInt(x float64, v any) (int64, error) {

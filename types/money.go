@@ -46,44 +46,15 @@ func (MoneyCodec) Encode(m *Map, t *Type, f Format, v any, buf []byte) ([]byte, 
 	if f != BinaryFormat {
 		return buf, unsupportedValue(v, f)
 	}
-	var n int64
-	switch x := v.(type) {
-	case int:
-		n = int64(x)
-	case int8:
-		n = int64(x)
-	case int16:
-		n = int64(x)
-	case int32:
-		n = int64(x)
-	case int64:
-		n = x
-	case uint:
-		if uint64(x) > math.MaxInt64 {
-			return buf, outOfRange(v, t.Name)
-		}
-		n = int64(x)
-	case uint8:
-		n = int64(x)
-	case uint16:
-		n = int64(x)
-	case uint32:
-		n = int64(x)
-	case uint64:
-		if x > math.MaxInt64 {
-			return buf, outOfRange(v, t.Name)
-		}
-		n = int64(x)
-	case *big.Int:
-		if x == nil {
-			return buf, unsupportedValue(v, f)
-		}
-		if !x.IsInt64() {
-			return buf, outOfRange(v, t.Name)
-		}
-		n = x.Int64()
-	default:
+	switch v.(type) {
+	case float32, float64:
+		// Integral floats are integers to the int codecs; an amount in
+		// minor units is not taken from a float.
 		return buf, unsupportedValue(v, f)
+	}
+	n, err := intValue(v)
+	if err != nil {
+		return buf, err
 	}
 	return binary.BigEndian.AppendUint64(buf, uint64(n)), nil
 }
