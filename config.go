@@ -95,7 +95,27 @@ type Config struct {
 	// to act on the CancelRequest it sent before it closes the connection
 	// (default: 5s). A negative value closes the connection at once.
 	CancelWait time.Duration
+
+	// DefaultExecMode is how Query, QueryRow, Exec and SendBatch run a
+	// statement unless a call says otherwise (default: ExecModeCacheStatement;
+	// default_query_exec_mode in a connection string).
+	DefaultExecMode QueryExecMode
+
+	// StatementCacheCapacity is how many prepared statements
+	// ExecModeCacheStatement keeps per connection; the least recently used
+	// is closed when a new one needs room (default: 512; a negative value
+	// disables the cache, and statements are then described on every call;
+	// statement_cache_capacity in a connection string, where 0 disables).
+	StatementCacheCapacity int
+
+	// DescriptionCacheCapacity is how many statement descriptions
+	// ExecModeCacheDescribe keeps per connection (default: 512; negative
+	// disables; description_cache_capacity in a connection string, where 0
+	// disables).
+	DescriptionCacheCapacity int
 }
+
+const defaultCacheCapacity = 512
 
 const defaultCancelWait = 5 * time.Second
 
@@ -121,6 +141,12 @@ func (c *Config) applyDefaults() {
 	}
 	if c.Database == "" {
 		c.Database = c.User
+	}
+	if c.StatementCacheCapacity == 0 {
+		c.StatementCacheCapacity = defaultCacheCapacity
+	}
+	if c.DescriptionCacheCapacity == 0 {
+		c.DescriptionCacheCapacity = defaultCacheCapacity
 	}
 }
 
@@ -287,6 +313,25 @@ func configFromSettings(s map[string]string) (*Config, error) {
 			} else {
 				cfg.SSLMaxProtocolVersion = v
 			}
+		case "default_query_exec_mode":
+			m, err := parseExecMode(v)
+			if err != nil {
+				return nil, err
+			}
+			cfg.DefaultExecMode = m
+		case "statement_cache_capacity", "description_cache_capacity":
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil || n < 0 {
+				return nil, fmt.Errorf("invalid %s %q: want a whole number, 0 to disable", k, v)
+			}
+			if n == 0 {
+				n = -1
+			}
+			if k == "statement_cache_capacity" {
+				cfg.StatementCacheCapacity = n
+			} else {
+				cfg.DescriptionCacheCapacity = n
+			}
 		case "ssl":
 			// pgjdbc-style ssl=true, which libpq also accepts in URLs.
 			if v == "true" {
@@ -414,6 +459,20 @@ func (c *Config) String() string {
 	}
 	if c.ApplicationName != "" {
 		q.Set("application_name", c.ApplicationName)
+	}
+	if c.DefaultExecMode != ExecModeCacheStatement {
+		q.Set("default_query_exec_mode", c.DefaultExecMode.String())
+	}
+	for _, kv := range []struct {
+		name string
+		n    int
+	}{{"statement_cache_capacity", c.StatementCacheCapacity}, {"description_cache_capacity", c.DescriptionCacheCapacity}} {
+		switch {
+		case kv.n < 0:
+			q.Set(kv.name, "0")
+		case kv.n > 0 && kv.n != defaultCacheCapacity:
+			q.Set(kv.name, strconv.Itoa(kv.n))
+		}
 	}
 	if c.ConnectTimeout > 0 {
 		q.Set("connect_timeout", strconv.Itoa(int(c.ConnectTimeout/time.Second)))

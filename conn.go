@@ -51,6 +51,17 @@ type Conn struct {
 	bindMsg   protocol.Bind
 	paramBuf  []byte
 	paramEnds []int
+	execRows  Rows   // the Rows of every Exec
+	lastTag   string // the last command tag, reused while it repeats
+
+	// Statements: the caches of ExecModeCacheStatement (stmts) and
+	// ExecModeCacheDescribe (descs), nil when disabled; those made by
+	// Prepare, by name; and the names of evicted statements to close.
+	stmts      *stmtCache
+	descs      *stmtCache
+	prepared   map[string]*statement
+	stmtSeq    uint64
+	closeQueue []string
 }
 
 // ConnectString parses a connection string with ParseConfig and connects.
@@ -161,6 +172,8 @@ func connectOnce(ctx context.Context, cfg *Config, ap *authPolicy, tlsConf *tls.
 	} else {
 		c.typeMap = types.NewMap()
 	}
+	c.stmts = newStmtCache(cfg.StatementCacheCapacity)
+	c.descs = newStmtCache(cfg.DescriptionCacheCapacity)
 	c.setFrontend(nc)
 
 	// The context bounds the handshake: when it ends (deadline or

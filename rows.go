@@ -16,7 +16,8 @@ var ErrNoRows = sql.ErrNoRows
 // The connection is busy until the rows are closed, which happens when Next
 // returns false, on Close, or on an error.
 //
-// Values from RawValues are only valid until the next call to Next.
+// Values from RawValues are only valid until the next call to Next; the
+// slice from FieldDescriptions must not be modified.
 type Rows struct {
 	c       *Conn
 	k       *call
@@ -28,77 +29,209 @@ type Rows struct {
 	tag     CommandTag
 	err     error
 	closed  bool
+
+	// checkFields: a RowDescription comes before the rows and says what
+	// they are (a described portal, ExecModeExec, the simple protocol).
+	checkFields bool
+	simple      bool       // simple protocol: several results may follow one another
+	stmt        *statement // the cached description the RowDescription is checked against
+	cache       *stmtCache // where stmt is cached
+
+	// In a batch: the results end at this statement's end, or at
+	// ReadyForQuery with endAtReady (a Sync after it).
+	batch      *BatchResults
+	endAtReady bool
+	broken     bool // read failed: the connection is unusable
 }
 
-// setFields records the result columns, their types and the formats to ask
-// for.
-func (r *Rows) setFields(fields []FieldDescription, want QueryResultFormats) error {
-	if len(want) > 1 && len(want) != len(fields) {
-		return fmt.Errorf("QueryResultFormats has %d formats for %d columns", len(want), len(fields))
+// useStatement sets the result columns to st's, or to the formats asked for
+// by want, and sets bind's result formats to match.
+func (r *Rows) useStatement(st *statement, want QueryResultFormats, bind *protocol.Bind) error {
+	if want == nil {
+		r.fields, r.types, r.formats = st.fields, st.resultTypes, st.resultFormats
+		bind.ResultFormats = st.bindFormats
+		return nil
 	}
-	r.fields = fields
-	r.types = make([]*types.Type, len(fields))
-	r.formats = make([]types.Format, len(fields))
-	for i := range fields {
-		t := r.c.typeMap.TypeOrUnknown(fields[i].DataTypeOID)
-		r.types[i] = t
-		f := t.Codec.PreferredFormat()
-		switch {
-		case len(want) == 1:
-			f = want[0]
-		case len(want) > 1:
+	n := len(st.fields)
+	if len(want) > 1 && len(want) != n {
+		return fmt.Errorf("QueryResultFormats has %d formats for %d columns", len(want), n)
+	}
+	r.fields = make([]FieldDescription, n)
+	copy(r.fields, st.fields)
+	r.types = st.resultTypes
+	r.formats = make([]types.Format, n)
+	codes := make([]int16, n)
+	for i := range r.fields {
+		f := want[0]
+		if len(want) > 1 {
 			f = want[i]
 		}
-		if f != types.TextFormat && f != types.BinaryFormat {
-			return fmt.Errorf("QueryResultFormats: invalid format %d", f)
-		}
-		r.formats[i] = f
-		r.fields[i].Format = int16(f)
+		r.formats[i], r.fields[i].Format, codes[i] = f, int16(f), int16(f)
 	}
+	bind.ResultFormats = collapseFormats(codes)
 	return nil
 }
 
-// advance reads up to the next row (true) or the end of the results
-// (false, with the rows closed).
-func (r *Rows) advance() bool {
+// adoptFields takes the result columns from a RowDescription: those of the
+// cached statement when they match, else new ones, dropping the out-of-date
+// cache entry.
+func (r *Rows) adoptFields(fields []protocol.FieldDescription) {
+	if r.fields != nil && len(r.fields) == len(fields) {
+		same := true
+		for i := range fields {
+			if fields[i].DataTypeOID != r.fields[i].DataTypeOID || fields[i].Format != r.fields[i].Format {
+				same = false
+				break
+			}
+		}
+		if same {
+			return
+		}
+	}
+	if r.stmt != nil && r.cache != nil && r.cache.get(r.stmt.sql) == r.stmt {
+		// The table changed since the statement was described: describe
+		// it again next time.
+		r.cache.remove(r.stmt.sql)
+	}
+	r.stmt = nil
+	m := r.c.typeMap
+	r.fields = fieldDescriptions(fields)
+	r.types = make([]*types.Type, len(fields))
+	r.formats = make([]types.Format, len(fields))
+	for i, f := range r.fields {
+		r.types[i] = m.TypeOrUnknown(f.DataTypeOID)
+		r.formats[i] = types.Format(f.Format)
+	}
+}
+
+// readState is where read stopped.
+type readState int
+
+const (
+	readRow   readState = iota // at a row
+	readReady                  // at ReadyForQuery; r.err holds the statement's error, if any
+	readBroken                 // the connection failed; r.err says how
+)
+
+// start reads up to the first row. When staleOK and the statement failed
+// because the server found it out of date, it reports retry with the call
+// still open; otherwise it ends the call unless a row is waiting, and
+// returns the error that ended it.
+func (r *Rows) start(staleOK bool) (retry bool, err error) {
+	switch r.read() {
+	case readRow:
+		r.pending = true
+		return false, nil
+	case readReady:
+		if staleOK && r.err != nil && staleStatement(r.err) {
+			return true, nil
+		}
+	}
+	r.finish(r.err)
+	return false, r.err
+}
+
+// read reads up to the next row or the end of the results.
+func (r *Rows) read() readState {
 	const op = "query"
 	c := r.c
 	for {
 		msg, err := c.receive(op)
 		if err != nil {
-			r.finish(err)
-			return false
+			return r.fail(err)
 		}
 		switch m := msg.(type) {
-		case *protocol.ParseComplete, *protocol.BindComplete:
 		case *protocol.DataRow:
 			if len(m.Values) != len(r.fields) {
-				r.finish(&ProtocolError{Op: op, Err: fmt.Errorf("DataRow with %d values for %d columns", len(m.Values), len(r.fields))})
-				return false
+				return r.fail(&ProtocolError{Op: op, Err: fmt.Errorf("DataRow with %d values for %d columns", len(m.Values), len(r.fields))})
 			}
 			if r.err != nil {
 				continue
 			}
 			r.values = m.Values
-			return true
+			return readRow
+		case *protocol.ParseComplete, *protocol.BindComplete, *protocol.CloseComplete, *protocol.NoData:
+		case *protocol.RowDescription:
+			if !r.checkFields {
+				return r.fail(unexpected(op, msg))
+			}
+			r.adoptFields(m.Fields)
 		case *protocol.CommandComplete:
-			r.tag = CommandTag{s: string(m.CommandTag)}
+			r.tag = c.commandTag(m.CommandTag)
+			if r.batch != nil && !r.endAtReady {
+				return readReady
+			}
 		case *protocol.EmptyQueryResponse, *protocol.PortalSuspended:
+			if r.batch != nil && !r.endAtReady {
+				return readReady
+			}
 		case *protocol.ErrorResponse:
 			if r.err == nil {
 				r.err = pgErrorFromFields(m.Fields)
 			}
+			if r.batch != nil && !r.endAtReady {
+				return readReady
+			}
+		case *protocol.CopyInResponse:
+			if !r.simple {
+				return r.fail(unexpected(op, msg))
+			}
+			if err := c.sendFlush(&protocol.CopyFail{Message: "COPY FROM STDIN is not supported by Query"}); err != nil {
+				return r.fail(err)
+			}
+		case *protocol.CopyOutResponse:
+			if !r.simple {
+				return r.fail(unexpected(op, msg))
+			}
+			if r.err == nil {
+				r.err = fmt.Errorf("COPY TO STDOUT is not supported by Query; use SimpleQuery")
+			}
+		case *protocol.CopyData, *protocol.CopyDone:
+			if !r.simple {
+				return r.fail(unexpected(op, msg))
+			}
 		case *protocol.ReadyForQuery:
 			c.setTxStatus(m.TxStatus)
-			r.finish(r.err)
-			return false
+			if r.batch != nil {
+				r.batch.readies++
+				if !r.endAtReady && r.err == nil {
+					// The server skipped this statement after an
+					// earlier one failed, and the rest with it.
+					r.err = ErrBatchAborted
+				}
+			}
+			return readReady
 		default:
 			if !c.handleAsync(msg) {
-				r.finish(unexpected(op, msg))
-				return false
+				return r.fail(unexpected(op, msg))
 			}
 		}
 	}
+}
+
+// fail records a failure of the connection itself.
+func (r *Rows) fail(err error) readState {
+	r.err, r.broken = err, true
+	return readBroken
+}
+
+// commandTag returns tag as a string, reusing the last one when it is the
+// same ("SELECT 1" again and again), so that it costs no allocation.
+func (c *Conn) commandTag(tag []byte) CommandTag {
+	if string(tag) != c.lastTag {
+		c.lastTag = string(tag)
+	}
+	return CommandTag{s: c.lastTag}
+}
+
+// advance reads up to the next row (true) or the end of the results
+// (false, with the rows closed).
+func (r *Rows) advance() bool {
+	if r.read() == readRow {
+		return true
+	}
+	r.finish(r.err)
+	return false
 }
 
 // finish ends the call with err (nil for success) and closes the rows.
@@ -108,6 +241,11 @@ func (r *Rows) finish(err error) {
 	}
 	r.closed = true
 	r.values = nil
+	r.stmt, r.cache = nil, nil
+	if r.batch != nil {
+		r.err = r.batch.rowsDone(err, r.broken)
+		return
+	}
 	r.err = r.k.end(err)
 }
 
@@ -177,7 +315,7 @@ func (r *Rows) Values() ([]any, error) {
 func (r *Rows) RawValues() [][]byte { return r.values }
 
 // FieldDescriptions describes the result columns, with the format each
-// arrives in.
+// arrives in. The slice must not be modified.
 func (r *Rows) FieldDescriptions() []FieldDescription { return r.fields }
 
 // CommandTag is the statement's command tag, once the rows are read.
@@ -199,7 +337,7 @@ func (r *Rows) Close() error {
 
 // Row is the result of QueryRow.
 type Row struct {
-	rows *Rows
+	rows Rows
 	err  error
 }
 
@@ -209,7 +347,7 @@ func (r *Row) Scan(dst ...any) error {
 	if r.err != nil {
 		return r.err
 	}
-	rows := r.rows
+	rows := &r.rows
 	if !rows.Next() {
 		if err := rows.Err(); err != nil {
 			return err

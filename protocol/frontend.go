@@ -97,6 +97,13 @@ func (f *Frontend) Send(msg FrontendMessage) error {
 	return nil
 }
 
+// Pending reports how many bytes Send has queued that Flush has not
+// written yet.
+func (f *Frontend) Pending() int { return f.w.Buffered() }
+
+// Reset drops the queued messages without writing them.
+func (f *Frontend) Reset() { f.w.Reset() }
+
 // Flush writes the pending batch in one Write call. After an error the batch
 // is dropped, since an unknown part of it may have been written.
 func (f *Frontend) Flush() error { return f.w.Flush() }

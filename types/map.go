@@ -23,6 +23,8 @@ type Map struct {
 	// overrides is set once a built-in OID is registered on this map: the
 	// arrays and ranges built on it must then look their element up.
 	overrides bool
+	// changes counts Register calls on this map.
+	changes uint64
 }
 
 // firstNormalOID is the first OID assigned to objects users create;
@@ -99,7 +101,12 @@ func (m *Map) Register(t *Type) {
 	if t.Name != "" {
 		m.byName[t.Name] = t
 	}
+	m.changes++
 }
+
+// Changes counts the Register calls made on m itself (not its parents),
+// so that a cache of types looked up in m can tell when to look again.
+func (m *Map) Changes() uint64 { return m.changes }
 
 // TypeForOID returns the type registered for oid in m or its parents.
 func (m *Map) TypeForOID(oid uint32) (*Type, bool) {
