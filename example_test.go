@@ -109,3 +109,34 @@ func ExampleConn_Query() {
 		log.Fatal(err)
 	}
 }
+
+// BeginFunc commits when the function returns nil and rolls back when it
+// returns an error or panics; BeginFunc on the Tx nests a savepoint.
+func ExampleBeginFunc() {
+	ctx := context.Background()
+	conn, err := pgmoon.ConnectString(ctx, "postgres://app@localhost/shop")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer conn.Close(ctx)
+
+	err = pgmoon.BeginFunc(ctx, conn, func(tx *pgmoon.Tx) error {
+		if _, err := tx.Exec(ctx, "update stock set n = n - $1 where item = $2", 3, "pen"); err != nil {
+			return err // rolled back
+		}
+		// An optional step: if it fails, only its own work is undone.
+		err := pgmoon.BeginFunc(ctx, tx, func(sp *pgmoon.Tx) error {
+			_, err := sp.Exec(ctx, "insert into audit (item, delta) values ($1, $2)", "pen", -3)
+			return err
+		})
+		if err != nil {
+			log.Printf("audit skipped: %v", err)
+		}
+		return nil // committed
+	})
+	if errors.Is(err, &pgmoon.PgError{Code: "40001"}) {
+		log.Print("serialization failure: run it again")
+	} else if err != nil {
+		log.Fatal(err)
+	}
+}
