@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log"
 	"net"
+	"time"
 
 	"github.com/pgmoon-go/pgmoon"
 	"github.com/pgmoon-go/pgmoon/types"
@@ -138,5 +139,98 @@ func ExampleBeginFunc() {
 		log.Print("serialization failure: run it again")
 	} else if err != nil {
 		log.Fatal(err)
+	}
+}
+
+// CollectRows with RowToStructByName reads the whole result into structs,
+// matching columns to fields by name, and closes the rows.
+func ExampleCollectRows() {
+	ctx := context.Background()
+	conn, err := pgmoon.ConnectString(ctx, "postgres://app@localhost/shop")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer conn.Close(ctx)
+
+	type Supplier struct {
+		Name string
+		City string
+	}
+	type Stock struct {
+		Item      string
+		Count     int32         `db:"n"` // a tag names the column
+		Price     types.Numeric // price
+		UpdatedAt time.Time     // updated_at: case and underscores do not matter
+		Supplier  Supplier      // supplier.name, supplier.city
+		Internal  string        `db:"-"` // never set
+	}
+	rows, err := conn.Query(ctx, `select s.item, s.n, s.price, s.updated_at,
+		p.name as "supplier.name", p.city as "supplier.city"
+		from stock s join supplier p on p.id = s.supplier_id where s.n > $1`, 10)
+	if err != nil {
+		log.Fatal(err)
+	}
+	stock, err := pgmoon.CollectRows(rows, pgmoon.RowToStructByName[Stock])
+	if err != nil {
+		log.Fatal(err) // e.g. RowToStructByName: …Stock: no field for column "tags"
+	}
+	for _, s := range stock {
+		fmt.Println(s.Item, s.Count, s.Price, s.Supplier.City)
+	}
+
+	// One value: RowTo scans a single column; CollectExactlyOneRow wants
+	// exactly one row (ErrNoRows or ErrTooManyRows otherwise).
+	rows, err = conn.Query(ctx, "select sum(n) from stock")
+	if err != nil {
+		log.Fatal(err)
+	}
+	total, err := pgmoon.CollectExactlyOneRow(rows, pgmoon.RowTo[int64])
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(total, "items in stock")
+}
+
+// RowsSeq and Seq read a result in a range loop; leaving the loop early
+// closes the rows and frees the connection.
+func ExampleRowsSeq() {
+	ctx := context.Background()
+	conn, err := pgmoon.ConnectString(ctx, "postgres://app@localhost/shop")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer conn.Close(ctx)
+
+	rows, err := conn.Query(ctx, "select item, n from stock order by n")
+	if err != nil {
+		log.Fatal(err)
+	}
+	for row, err := range pgmoon.RowsSeq(rows) {
+		if err != nil {
+			log.Fatal(err) // the statement failed after the rows before
+		}
+		var (
+			item string
+			n    int32
+		)
+		if err := row.Scan(&item, &n); err != nil {
+			log.Fatal(err)
+		}
+		if n > 0 {
+			break // the rest is discarded
+		}
+		fmt.Println("out of", item)
+	}
+
+	// Seq turns each row into a value first.
+	rows, err = conn.Query(ctx, "select item from stock where 'office' = any(tags)")
+	if err != nil {
+		log.Fatal(err)
+	}
+	for item, err := range pgmoon.Seq(rows, pgmoon.RowTo[string]) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(item)
 	}
 }
