@@ -60,15 +60,15 @@ var ErrBatchAborted = errors.New("pgmoon: batch: statement not run because an ea
 // statement, then Close. The connection is busy until Close; Close reads
 // and discards what was not read.
 type BatchResults struct {
-	c     *Conn
-	k     *call
-	items []batchItem
-	next  int   // index of the next statement to read
-	err   error // set when the batch failed as a whole: returned for every statement after
-	syncs   int // ReadyForQuery messages the batch will produce
-	readies int // ReadyForQuery messages read
-	rows  Rows  // for Exec
-	open  *Rows // the Rows of the statement being read, if any
+	c       *Conn
+	k       *call
+	items   []batchItem
+	next    int   // index of the next statement to read
+	err     error // set when the batch failed as a whole: returned for every statement after
+	syncs   int   // ReadyForQuery messages the batch will produce
+	readies int   // ReadyForQuery messages read
+	rows    Rows  // for Exec
+	open    *Rows // the Rows of the statement being read, if any
 
 	writeErr chan error // the background write's result, for large batches
 	ended    bool

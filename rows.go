@@ -108,9 +108,9 @@ func (r *Rows) adoptFields(fields []protocol.FieldDescription) {
 type readState int
 
 const (
-	readRow   readState = iota // at a row
-	readReady                  // at ReadyForQuery; r.err holds the statement's error, if any
-	readBroken                 // the connection failed; r.err says how
+	readRow    readState = iota // at a row
+	readReady                   // at ReadyForQuery; r.err holds the statement's error, if any
+	readBroken                  // the connection failed; r.err says how
 )
 
 // start reads up to the first row. When staleOK and the statement failed

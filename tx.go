@@ -133,6 +133,7 @@ type Querier interface {
 	Query(ctx context.Context, sql string, args ...any) (*Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) *Row
 	Exec(ctx context.Context, sql string, args ...any) (CommandTag, error)
+	SendBatch(ctx context.Context, b *Batch) *BatchResults
 }
 
 var (
@@ -457,6 +458,14 @@ func (tx *Tx) Exec(ctx context.Context, sql string, args ...any) (CommandTag, er
 		return CommandTag{}, ErrTxClosed
 	}
 	return tx.conn.Exec(ctx, sql, args...)
+}
+
+// SendBatch sends a batch inside the transaction; see Conn.SendBatch.
+func (tx *Tx) SendBatch(ctx context.Context, b *Batch) *BatchResults {
+	if tx.isDone() {
+		return &BatchResults{err: ErrTxClosed, ended: true}
+	}
+	return tx.conn.SendBatch(ctx, b)
 }
 
 // BeginFunc runs fn in a transaction begun on db: a *Conn (BEGIN) or a *Tx
