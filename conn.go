@@ -51,7 +51,6 @@ type Conn struct {
 	bindMsg   protocol.Bind
 	paramBuf  []byte
 	paramEnds []int
-	execRows  Rows   // the Rows of every Exec
 	lastTag   string // the last command tag, reused while it repeats
 
 	// Statements: the caches of ExecModeCacheStatement (stmts) and

@@ -36,6 +36,35 @@
 // require_auth (the authentication methods the server may use) are checked
 // before any credential is sent.
 //
+// # Queries
+//
+// [Conn.Query], [Conn.QueryRow] and [Conn.Exec] run one statement with the
+// extended protocol; arguments are bound as parameters, never put into the
+// SQL. How the statement travels is its [QueryExecMode]: by default it is
+// prepared on first use and kept in a per-connection LRU cache, so later
+// runs take one round trip; [ExecModeCacheDescribe] uses only the unnamed
+// statement, for poolers in transaction mode. A cached statement the
+// server invalidates (ALTER TABLE, DISCARD ALL) is prepared again and the
+// call retried once, outside transactions. [Conn.Prepare] names a statement
+// for later calls.
+//
+// Rows are read with Next and Scan, or collected: [CollectRows] with
+// [RowToStructByName] maps columns to struct fields by name, and
+// [RowsSeq] is a Go iterator over rows. Every collector closes the rows,
+// also when the callback panics.
+//
+// # Pipelining
+//
+// A [Batch] queues statements that [Conn.SendBatch] sends in one write;
+// [BatchResults] reads their results in order, each with its own error. A
+// batch is one implicit transaction unless Batch.Independent is set.
+//
+// # Transactions
+//
+// [Conn.Begin] and [Conn.BeginTx] return a [Tx] with the same query methods
+// (both satisfy [Querier]); Tx.Begin nests with a savepoint, and
+// [BeginFunc] commits or rolls back around a function.
+//
 // # Simple queries
 //
 // [Conn.SimpleQuery] runs one or more statements with the simple query

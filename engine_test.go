@@ -1,15 +1,18 @@
 package pgmoon_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/pgmoon-go/pgmoon"
 	"github.com/pgmoon-go/pgmoon/pgtest"
+	"github.com/pgmoon-go/pgmoon/protocol"
 )
 
 var allModes = []pgmoon.QueryExecMode{
@@ -357,4 +360,59 @@ func TestExecModeExecArguments(t *testing.T) {
 	if scalar(t, conn, "select 'ready'") != "ready" {
 		t.Fatal("not ready")
 	}
+}
+
+// TestRoundTrips counts the Sync messages (one per round trip) and the
+// Parse messages each mode sends for the same statement run three times.
+func TestRoundTrips(t *testing.T) {
+	for _, tc := range []struct {
+		mode          pgmoon.QueryExecMode
+		syncs, parses int
+	}{
+		{pgmoon.ExecModeCacheStatement, 1 + 3, 1}, // one describe, then Bind/Execute only
+		{pgmoon.ExecModeCacheDescribe, 1 + 3, 1 + 3},
+		{pgmoon.ExecModeDescribeExec, 2 * 3, 2 * 3},
+		{pgmoon.ExecModeExec, 3, 3},
+	} {
+		t.Run(tc.mode.String(), func(t *testing.T) {
+			cfg, err := pgmoon.ParseConfig(dsnWith(pgtest.Default(t).DSN(), "default_query_exec_mode="+tc.mode.String()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var buf lockedBuffer
+			cfg.Tracer = protocol.NewTracer(&buf)
+			conn := connectConfig(t, cfg)
+			for range 3 {
+				var n int64
+				if err := conn.QueryRow(testCtx(t), "select $1::int8 * 2", 21).Scan(&n); err != nil || n != 42 {
+					t.Fatalf("%d %v", n, err)
+				}
+			}
+			out := buf.String()
+			if got := strings.Count(out, "\tSync\n"); got != tc.syncs {
+				t.Errorf("%d Syncs (round trips), want %d:\n%s", got, tc.syncs, out)
+			}
+			if got := strings.Count(out, "\tParse\t"); got != tc.parses {
+				t.Errorf("%d Parses, want %d", got, tc.parses)
+			}
+		})
+	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for the tracer and the test.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

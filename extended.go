@@ -63,17 +63,13 @@ func (c *Conn) QueryRow(ctx context.Context, sql string, args ...any) *Row {
 // Exec runs one SQL statement, as Query does, and returns its command tag,
 // discarding any rows.
 func (c *Conn) Exec(ctx context.Context, sql string, args ...any) (CommandTag, error) {
-	// The connection runs one call at a time, so one Rows serves every
-	// Exec; query touches it only once the call is ours.
-	r := &c.execRows
-	if err := c.query(ctx, r, sql, args); err != nil {
+	var r Rows
+	if err := c.query(ctx, &r, sql, args); err != nil {
 		return CommandTag{}, err
 	}
 	for r.Next() {
 	}
-	tag, err := r.tag, r.err
-	*r = Rows{}
-	return tag, err
+	return r.tag, r.err
 }
 
 // query claims the connection and starts sql into r.

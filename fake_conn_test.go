@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -331,5 +332,96 @@ func TestFakeNoticeBetweenRows(t *testing.T) {
 		t.Errorf("TimeZone = %q", conn.ParameterStatus("TimeZone"))
 	}
 	conn.Close(testCtx(t))
+	waitFake(t, f)
+}
+
+// describeSteps answers a Parse/Describe/Sync of a statement with one int4
+// parameter and one int4 column.
+func describeSteps() pgtest.Step {
+	return pgtest.Group("describe",
+		pgtest.ExpectType(&protocol.Parse{}),
+		pgtest.ExpectType(&protocol.Describe{}),
+		pgtest.ExpectType(&protocol.Sync{}),
+		pgtest.Send(&protocol.ParseComplete{},
+			&protocol.ParameterDescription{ParameterOIDs: []uint32{23}},
+			&protocol.RowDescription{Fields: []protocol.FieldDescription{{Name: []byte("n"), DataTypeOID: 23, DataTypeSize: 4, TypeModifier: -1, Format: 1}}},
+			&protocol.ReadyForQuery{TxStatus: 'I'}),
+	)
+}
+
+func TestFakeExtendedImpossibleOrders(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		send []protocol.BackendMessage
+		want string
+	}{
+		// A cached named statement gets no RowDescription on Execute.
+		{"RowDescription without Describe", []protocol.BackendMessage{&protocol.BindComplete{}, &protocol.RowDescription{}}, "unexpected RowDescription"},
+		{"DataRow with too few values", []protocol.BackendMessage{&protocol.BindComplete{}, &protocol.DataRow{Values: [][]byte{}}}, "DataRow with 0 values for 1 columns"},
+		{"CopyData", []protocol.BackendMessage{&protocol.BindComplete{}, &protocol.CopyData{}}, "unexpected CopyData"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := pgtest.NewFakeBackend(t, pgtest.Script{
+				pgtest.Handshake(),
+				describeSteps(),
+				pgtest.ExpectType(&protocol.Bind{}),
+				pgtest.ExpectType(&protocol.Execute{}),
+				pgtest.ExpectType(&protocol.Sync{}),
+				pgtest.Send(tc.send...),
+				pgtest.ExpectClose(),
+			})
+			conn := connectConfig(t, fakeConfig(t, f))
+			var n int32
+			err := conn.QueryRow(testCtx(t), "select $1::int4", 1).Scan(&n)
+			var pe *pgmoon.ProtocolError
+			if !errors.As(err, &pe) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want a ProtocolError saying %q", err, tc.want)
+			}
+			if !conn.IsClosed() {
+				t.Error("connection left open")
+			}
+			waitFake(t, f)
+		})
+	}
+}
+
+// TestFakeBatchServerHangsUp: the server answers the first of three
+// batched statements and hangs up. Every later result reports the broken
+// connection; nothing hangs.
+func TestFakeBatchServerHangsUp(t *testing.T) {
+	f := pgtest.NewFakeBackend(t, pgtest.Script{
+		pgtest.Handshake(),
+		describeSteps(),
+		pgtest.ExpectType(&protocol.Bind{}),
+		pgtest.ExpectType(&protocol.Execute{}),
+		pgtest.ExpectType(&protocol.Bind{}),
+		pgtest.ExpectType(&protocol.Execute{}),
+		pgtest.ExpectType(&protocol.Bind{}),
+		pgtest.ExpectType(&protocol.Execute{}),
+		pgtest.ExpectType(&protocol.Sync{}),
+		pgtest.Send(&protocol.BindComplete{}, &protocol.DataRow{Values: [][]byte{{0, 0, 0, 7}}}, &protocol.CommandComplete{CommandTag: []byte("SELECT 1")}),
+		pgtest.CloseConn(),
+	})
+	conn := connectConfig(t, fakeConfig(t, f))
+	b := &pgmoon.Batch{}
+	for i := range 3 {
+		b.Queue("select $1::int4", i)
+	}
+	br := conn.SendBatch(testCtx(t), b)
+	var n int32
+	if err := br.QueryRow().Scan(&n); err != nil || n != 7 {
+		t.Fatalf("first: %d %v", n, err)
+	}
+	_, err2 := br.Exec()
+	_, err3 := br.Exec()
+	errClose := br.Close()
+	for i, err := range []error{err2, err3, errClose} {
+		if err == nil || !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Errorf("result %d: %v, want the broken connection", i+2, err)
+		}
+	}
+	if !conn.IsClosed() {
+		t.Error("connection left open")
+	}
 	waitFake(t, f)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/pgmoon-go/pgmoon/protocol"
 )
@@ -24,6 +25,7 @@ type StatementDescription struct {
 //
 // Preparing the same name with the same sql again returns the existing
 // description; with different sql it is an error (Deallocate first).
+// Names starting with "pgmoon_" are kept for the statement cache.
 // Statements prepared here are not subject to the statement cache's
 // eviction: they last until Deallocate, DeallocateAll or the end of the
 // connection.
@@ -31,15 +33,22 @@ func (c *Conn) Prepare(ctx context.Context, name, sql string) (*StatementDescrip
 	if name == "" {
 		return nil, fmt.Errorf("pgmoon: prepare: empty statement name")
 	}
-	if st := c.prepared[name]; st != nil {
-		if st.sql != sql {
-			return nil, fmt.Errorf("pgmoon: prepare: statement %q is already prepared with different SQL", name)
-		}
-		return st.description(), nil
+	if strings.HasPrefix(name, "pgmoon_") {
+		return nil, fmt.Errorf("pgmoon: prepare: statement names starting with \"pgmoon_\" are kept for the statement cache")
+	}
+	if i := strings.IndexByte(sql, 0); i >= 0 {
+		return nil, fmt.Errorf("pgmoon: prepare: the SQL contains a NUL byte at offset %d", i)
 	}
 	k, err := c.begin(ctx, "prepare")
 	if err != nil {
 		return nil, err
+	}
+	if st := c.prepared[name]; st != nil {
+		k.endUnused()
+		if st.sql != sql {
+			return nil, fmt.Errorf("pgmoon: prepare: statement %q is already prepared with different SQL", name)
+		}
+		return st.description(), nil
 	}
 	if err := c.sendCloses(); err != nil {
 		return nil, k.end(err)
