@@ -425,6 +425,11 @@ func (br *BatchResults) rowsDone(err error, broken bool) error {
 				}
 			}
 		}
+		if ctxErr := br.k.ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
+			// The context ended during the batch: the server's error is
+			// most likely the cancel that followed.
+			err = fmt.Errorf("%w (%w)", ctxErr, err)
+		}
 		return fmt.Errorf("pgmoon: batch: statement %d: %w", br.next, err)
 	}
 	return nil

@@ -1,10 +1,12 @@
 package pgmoon_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pgmoon-go/pgmoon"
 	"github.com/pgmoon-go/pgmoon/pgtest"
@@ -255,5 +257,35 @@ func TestBatchBusyAndMixed(t *testing.T) {
 	}
 	if scalar(t, conn, "select 'ready'") != "ready" {
 		t.Fatal("not ready")
+	}
+}
+
+// TestBatchCancel: the context ends while the server runs a batched
+// statement. The server cancels it, the rest of the batch is aborted, and
+// the connection is ready for the next call.
+func TestBatchCancel(t *testing.T) {
+	conn := connect(t, pgtest.Default(t).DSN())
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	b := &pgmoon.Batch{}
+	b.Queue("select 1")
+	b.Queue("select pg_sleep(10)")
+	b.Queue("select 2")
+	br := conn.SendBatch(ctx, b)
+	if _, err := br.Exec(); err != nil {
+		t.Fatalf("first: %v", err)
+	}
+	_, err := br.Exec()
+	if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, &pgmoon.PgError{Code: "57014"}) {
+		t.Fatalf("second: %v, want the deadline and query_canceled", err)
+	}
+	if _, err := br.Exec(); !errors.Is(err, pgmoon.ErrBatchAborted) {
+		t.Fatalf("third: %v", err)
+	}
+	if err := br.Close(); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+	if conn.IsClosed() || scalar(t, conn, "select 'ready'") != "ready" {
+		t.Fatal("connection not ready after a cancelled batch")
 	}
 }

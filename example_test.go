@@ -234,3 +234,69 @@ func ExampleRowsSeq() {
 		fmt.Println(item)
 	}
 }
+
+// A Batch sends several statements in one write; their results come back
+// in order, each with its own error.
+func ExampleConn_SendBatch() {
+	ctx := context.Background()
+	conn, err := pgmoon.ConnectString(ctx, "postgres://app@localhost/shop")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer conn.Close(ctx)
+
+	b := &pgmoon.Batch{}
+	b.Queue("insert into orders (item, n) values ($1, $2)", "pen", 3)
+	b.Queue("select sum(n) from orders where item = $1", "pen")
+	br := conn.SendBatch(ctx, b)
+	if _, err := br.Exec(); err != nil {
+		log.Fatal(err)
+	}
+	var total int64
+	if err := br.QueryRow().Scan(&total); err != nil {
+		log.Fatal(err)
+	}
+	if err := br.Close(); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(total)
+}
+
+// Prepare names a statement; Query, QueryRow and Exec then take the name in
+// place of the SQL.
+func ExampleConn_Prepare() {
+	ctx := context.Background()
+	conn, err := pgmoon.ConnectString(ctx, "postgres://app@localhost/shop")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer conn.Close(ctx)
+
+	if _, err := conn.Prepare(ctx, "stock_of", "select n from stock where item = $1"); err != nil {
+		log.Fatal(err)
+	}
+	for _, item := range []string{"pen", "ink"} {
+		var n int32
+		if err := conn.QueryRow(ctx, "stock_of", item).Scan(&n); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(item, n)
+	}
+}
+
+// The exec mode can be chosen per call: here the simple protocol, with the
+// argument quoted into the SQL by the driver.
+func ExampleQueryExecMode() {
+	ctx := context.Background()
+	conn, err := pgmoon.ConnectString(ctx, "postgres://app@localhost/shop?default_query_exec_mode=cache_describe")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer conn.Close(ctx)
+
+	var n int64
+	if err := conn.QueryRow(ctx, "select count(*) from stock where item = $1", pgmoon.ExecModeSimpleProtocol, "pen").Scan(&n); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(n)
+}
