@@ -93,7 +93,11 @@ type Config struct {
 
 	// CancelWait is how long a call whose context ended waits for the server
 	// to act on the CancelRequest it sent before it closes the connection
-	// (default: 5s). A negative value closes the connection at once.
+	// (default: 5s). A negative value closes the connection at once. The
+	// CancelRequest itself gets max(CancelWait, 1s) to be confirmed (the
+	// server closes its connection once it has signalled the backend);
+	// when it was sent but not confirmed, the connection is closed too,
+	// since the server could still act on it during a later call.
 	CancelWait time.Duration
 
 	// DefaultExecMode is how Query, QueryRow, Exec and SendBatch run a

@@ -38,9 +38,10 @@ type Conn struct {
 	closed    atomic.Bool
 	closeOnce sync.Once
 
-	mu       sync.Mutex // guards params and txStatus for readers outside calls
-	params   map[string]string
-	txStatus byte
+	mu         sync.Mutex // guards params, txStatus and closeCause for readers outside calls
+	params     map[string]string
+	txStatus   byte
+	closeCause error // why an error closed the connection, for the calls refused after it
 
 	typeMap    *types.Map      // this connection's types: Config.Types (or the built-ins) plus those loaded from the catalog
 	unloadable map[uint32]bool // type OIDs the catalog did not have
@@ -193,7 +194,7 @@ func connectOnce(ctx context.Context, cfg *Config, ap *authPolicy, tlsConf *tls.
 		err = ctx.Err()
 	}
 	if err != nil {
-		c.closeNetConn()
+		c.closeNetConn(nil)
 		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 			err = fmt.Errorf("%w (%w)", ctxErr, err)
 		}
@@ -576,21 +577,55 @@ func (c *Conn) Close(ctx context.Context) error {
 	return err
 }
 
-// closeNetConn closes the socket after a fatal error.
-func (c *Conn) closeNetConn() {
+// closeNetConn closes the socket after a fatal error; cause, when not nil,
+// is what calls refused afterwards report.
+func (c *Conn) closeNetConn(cause error) {
+	if cause != nil {
+		c.mu.Lock()
+		if c.closeCause == nil && !c.closed.Load() {
+			c.closeCause = cause
+		}
+		c.mu.Unlock()
+	}
 	c.closed.Store(true)
 	c.closeOnce.Do(func() { _ = c.netConn.Close() })
 }
 
+// errClosed is the error of a call refused because the connection is
+// closed.
+func (c *Conn) errClosed(op string) error {
+	c.mu.Lock()
+	cause := c.closeCause
+	c.mu.Unlock()
+	if cause != nil {
+		// %v, not %w: the earlier call's context error, say, is not
+		// this call's.
+		return fmt.Errorf("pgmoon: %s: %w by an earlier error: %v", op, ErrConnClosed, cause)
+	}
+	return fmt.Errorf("pgmoon: %s: %w", op, ErrConnClosed)
+}
+
 // CancelRequest asks the server to cancel the command this connection is
 // running, over a new connection made with the same Dialer, address and TLS
-// choice, as the protocol requires. It returns once the server has closed
-// that connection, which it does after acting on the request. Cancelling is
-// best effort: the command may have finished already.
+// choice, as the protocol requires. It returns nil once the server has
+// closed that connection, which it does after acting on the request, and an
+// error when the request could not be sent or its connection ended any
+// other way (including ctx ending first). Cancelling is best effort: the
+// command may have finished already.
 // See https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-CANCELING-REQUESTS
 func (c *Conn) CancelRequest(ctx context.Context) error {
+	if _, err := c.cancelRequest(ctx); err != nil {
+		return fmt.Errorf("pgmoon: cancel request: %w", err)
+	}
+	return nil
+}
+
+// cancelRequest is CancelRequest; sent reports whether the request's bytes
+// may have reached the server, which then may still act on it when err is
+// not nil.
+func (c *Conn) cancelRequest(ctx context.Context) (sent bool, err error) {
 	if c.pid == 0 {
-		return errors.New("pgmoon: cancel request: server sent no BackendKeyData")
+		return false, errors.New("server sent no BackendKeyData")
 	}
 	network, addr := c.cfg.network()
 	dialer := c.cfg.Dialer
@@ -599,7 +634,7 @@ func (c *Conn) CancelRequest(ctx context.Context) error {
 	}
 	nc, err := dialer.DialContext(ctx, network, addr)
 	if err != nil {
-		return fmt.Errorf("pgmoon: cancel request: %w", err)
+		return false, err
 	}
 	defer nc.Close()
 	stop := context.AfterFunc(ctx, func() { _ = nc.SetDeadline(time.Unix(1, 0)) })
@@ -609,23 +644,40 @@ func (c *Conn) CancelRequest(ctx context.Context) error {
 		// The cancel connection is encrypted like the main one.
 		tc, err := c.openTLS(ctx, nc, protocol.NewFrontend(nc, nc), tlsRequired)
 		if err != nil {
-			return fmt.Errorf("pgmoon: cancel request: %w", err)
+			return false, err
 		}
 		rw = tc
 	}
 	msg, err := (&protocol.CancelRequest{ProcessID: c.pid, SecretKey: c.secretKey}).Encode(nil)
 	if err != nil {
-		return fmt.Errorf("pgmoon: cancel request: %w", err)
+		return false, err
 	}
+	// From here on, part or all of the request may be on its way.
 	if _, err := rw.Write(msg); err != nil {
-		return fmt.Errorf("pgmoon: cancel request: %w", err)
+		return true, fmt.Errorf("sending: %w", ctxOr(ctx, err))
 	}
-	// The server sends nothing back; it closes the connection when done.
-	_, err = io.Copy(io.Discard, rw)
-	if err != nil && ctx.Err() != nil {
-		return fmt.Errorf("pgmoon: cancel request: %w", ctx.Err())
+	// The server sends nothing back; it closes the connection once it has
+	// acted on the request. A clean end of stream is the only
+	// confirmation.
+	var buf [64]byte
+	for {
+		_, err := rw.Read(buf[:])
+		if err == io.EOF {
+			return true, nil
+		}
+		if err != nil {
+			return true, fmt.Errorf("waiting for the server to close the connection: %w", ctxOr(ctx, err))
+		}
 	}
-	return nil
+}
+
+// ctxOr returns ctx's error if ctx has ended (err then comes from the
+// deadline that ending moved to the past), and err otherwise.
+func ctxOr(ctx context.Context, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return ctxErr
+	}
+	return err
 }
 
 // ---- per-call context handling ----
@@ -638,6 +690,11 @@ type call struct {
 	done     chan struct{} // closed when the operation ends
 	finished chan struct{} // closed when the context watcher has finished
 	stop     func() bool
+
+	// cancelErr, set by interrupt before finished is closed, is why the
+	// CancelRequest it sent was not confirmed: the server may still act
+	// on it, so the connection must not serve another call.
+	cancelErr error
 }
 
 // begin claims the connection for one operation and arranges for the end of
@@ -645,14 +702,14 @@ type call struct {
 // if the server does not end the command within Config.CancelWait).
 func (c *Conn) begin(ctx context.Context, op string) (*call, error) {
 	if c.closed.Load() {
-		return nil, fmt.Errorf("pgmoon: %s: %w", op, ErrConnClosed)
+		return nil, c.errClosed(op)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("pgmoon: %s: %w", op, err)
 	}
 	if !c.busy.CompareAndSwap(false, true) {
 		if c.closed.Load() {
-			return nil, fmt.Errorf("pgmoon: %s: %w", op, ErrConnClosed)
+			return nil, c.errClosed(op)
 		}
 		return nil, fmt.Errorf("pgmoon: %s: %w", op, ErrConnBusy)
 	}
@@ -666,18 +723,38 @@ func (c *Conn) begin(ctx context.Context, op string) (*call, error) {
 	return k, nil
 }
 
-// interrupt runs when the call's context ends before the call does.
+// interrupt runs when the call's context ends before the call does. It
+// sends a CancelRequest and waits, within Config.CancelWait, for the call
+// to end; past that, it moves the socket's deadline to the past, which
+// fails the call's read or write and so closes the connection. It returns
+// within max(CancelWait, 1s) (unless the Dialer ignores its context), and
+// the call's end waits for it.
 func (k *call) interrupt() {
 	defer close(k.finished)
-	wait := k.c.cfg.CancelWait
+	select {
+	case <-k.done:
+		return // the call ended as the context did: nothing to cancel
+	default:
+	}
+	c := k.c
+	wait := c.cfg.CancelWait
 	if wait == 0 {
 		wait = defaultCancelWait
 	}
 	if wait > 0 {
 		start := time.Now()
 		cctx, cancel := context.WithTimeout(context.Background(), max(wait, time.Second))
-		_ = k.c.CancelRequest(cctx)
+		sent, err := c.cancelRequest(cctx)
 		cancel()
+		if err != nil && sent {
+			// The server may act on the request at any later time; end
+			// closes the connection, so there is nothing to wait for.
+			k.cancelErr = err
+			_ = c.netConn.SetDeadline(time.Unix(1, 0))
+			return
+		}
+		// Confirmed, or never sent (the dial or the TLS handshake
+		// failed): the connection may serve the next call.
 		timer := time.NewTimer(max(wait-time.Since(start), 0))
 		defer timer.Stop()
 		select {
@@ -686,31 +763,67 @@ func (k *call) interrupt() {
 		case <-timer.C:
 		}
 	}
-	_ = k.c.netConn.SetDeadline(time.Unix(1, 0))
+	_ = c.netConn.SetDeadline(time.Unix(1, 0))
+}
+
+// settle stops watching the call's context once the call has ended, and
+// reports whether the context interrupted it. When it did, settle first
+// waits for interrupt to finish, so that nothing of this call (a
+// CancelRequest in flight, a deadline) can reach the next one:
+//
+//   - A CancelRequest that was sent but not confirmed closes the
+//     connection: the server may still act on it, during a later call.
+//   - A confirmed one cannot reach a later call, even when the command it
+//     aimed at ended by itself, so it needs no extra round trip. The
+//     server confirms by closing the cancel connection, and the process
+//     that closes it has signalled the backend before:
+//     processCancelRequest (SendCancelRequest in recent releases) returns
+//     from kill(pid, SIGINT), then the process exits. So the signal is
+//     pending at the backend before we can send the next command, and the
+//     kernel runs its handler (StatementCancelHandler, which only sets
+//     QueryCancelPending) before the backend returns from the system call
+//     that reads that command.
+//     Commands are read with DoingCommandRead set; ProcessInterrupts
+//     drops a pending cancel while it is set, and runs after every client
+//     read (secure_read calls ProcessClientReadInterrupt) and once more in
+//     PostgresMain after ReadCommand, before DoingCommandRead is cleared.
+//     The signal is therefore used up by the command it was meant for, or
+//     dropped while the backend waits for the next one. (On Windows,
+//     where signals are emulated, kill returns once the signal is queued,
+//     and that last CHECK_FOR_INTERRUPTS dispatches it.) A pooler in
+//     between forwards cancels on its own terms; PgBouncer guards its
+//     server connections against late ones (pgbouncer/pgbouncer#717).
+func (k *call) settle() (interrupted bool) {
+	if k.stop == nil {
+		return false
+	}
+	close(k.done)
+	if k.stop() {
+		return false
+	}
+	<-k.finished
+	if k.cancelErr != nil {
+		k.c.closeNetConn(k.errCancel())
+	}
+	return true
+}
+
+// errCancel explains why a call whose CancelRequest went unconfirmed
+// closed the connection.
+func (k *call) errCancel() error {
+	return fmt.Errorf("the server did not confirm the cancel request sent for a %s, which could cancel a later command (%w)", k.op, k.cancelErr)
 }
 
 // end releases the connection. err is the operation's result; a fatal one
-// closes the connection. When the context interrupted the call, the error
-// wraps both the context's error and what the call saw.
+// closes the connection, as does an unconfirmed CancelRequest (see settle),
+// which leaves a successful call's result standing. When the context
+// interrupted the call, the error wraps both the context's error and what
+// the call saw.
 func (k *call) end(err error) error {
 	c := k.c
-	interrupted := false
-	if k.stop != nil {
-		close(k.done)
-		if !k.stop() {
-			<-k.finished
-			interrupted = true
-		}
-	}
-	if interrupted && err == nil {
-		// The server finished before the cancel took effect; the call
-		// succeeded. Make sure a late deadline cannot hit the next call.
-		_ = c.netConn.SetDeadline(time.Time{})
-	}
+	interrupted := k.settle()
 	if err != nil {
-		if isFatal(err) {
-			c.closeNetConn()
-		}
+		fatal := isFatal(err)
 		if errors.Is(err, net.ErrClosed) && !errors.Is(err, ErrConnClosed) {
 			// Close was called while the call ran.
 			err = fmt.Errorf("%w (%w)", ErrConnClosed, err)
@@ -718,7 +831,19 @@ func (k *call) end(err error) error {
 		if interrupted {
 			err = fmt.Errorf("%w (%w)", k.ctx.Err(), err)
 		}
+		if k.cancelErr != nil {
+			err = fmt.Errorf("%w; connection closed: %v", err, k.errCancel())
+		}
 		err = fmt.Errorf("pgmoon: %s: %w", k.op, err)
+		if fatal {
+			c.closeNetConn(err)
+		}
+	}
+	if interrupted && !c.closed.Load() {
+		// The call ended at ReadyForQuery (a server error or success)
+		// while interrupt was at work; it may have set a deadline after
+		// the last read. The next call must not inherit it.
+		_ = c.netConn.SetDeadline(time.Time{})
 	}
 	if !c.closed.Load() {
 		c.busy.Store(false)
@@ -738,14 +863,15 @@ func isFatal(err error) bool {
 	return true
 }
 
-// endUnused releases a call that ended before anything was sent.
+// endUnused releases a call that ended with the connection at
+// ReadyForQuery and nothing left to read: before anything was sent, or
+// between round trips.
 func (k *call) endUnused() {
-	if k.stop != nil {
-		close(k.done)
-		if !k.stop() {
-			<-k.finished
-			_ = k.c.netConn.SetDeadline(time.Time{})
-		}
+	c := k.c
+	if k.settle() && !c.closed.Load() {
+		_ = c.netConn.SetDeadline(time.Time{})
 	}
-	k.c.busy.Store(false)
+	if !c.closed.Load() {
+		c.busy.Store(false)
+	}
 }

@@ -88,7 +88,9 @@
 // the server to stop the command; the call then returns an error matching
 // both the context's error and the server's query_canceled, and the
 // connection stays usable. If the server does not answer in time, the socket
-// is interrupted and the connection closed.
+// is interrupted and the connection closed; so it is when the server does
+// not confirm the CancelRequest, which could otherwise cancel a later
+// command.
 //
 // # Concurrency
 //

@@ -15,10 +15,11 @@ var (
 	// ErrConnClosed is returned by calls on a connection that was closed,
 	// by Close or after a fatal error.
 	ErrConnClosed = errors.New("pgmoon: connection closed")
-	// ErrConnBusy is returned when a connection is used by a second
-	// goroutine while a call on it is still running. A Conn serves one call
-	// at a time; use a Pool for concurrent work.
-	ErrConnBusy = errors.New("pgmoon: connection busy with another call")
+	// ErrConnBusy is returned when a connection is used while a call on it
+	// is still running: on another goroutine, or a Query whose Rows were
+	// not closed yet. A Conn serves one call at a time; use a Pool for
+	// concurrent work.
+	ErrConnBusy = errors.New("pgmoon: connection busy with another call (one running on another goroutine, or a Query whose Rows are still open: read them to the end or call Rows.Close first)")
 )
 
 // PgError is an error reported by the server in an ErrorResponse. Every field
