@@ -124,6 +124,9 @@ func (c *Conn) sendBatch(br *BatchResults, b *Batch) error {
 	if err := c.describeBatch(br, b, opts); err != nil {
 		return err
 	}
+	if err := br.k.ctx.Err(); err != nil {
+		return &batchError{i: 0, err: err, unused: true}
+	}
 	// Encode everything before anything is sent.
 	for i, q := range b.queued {
 		if err := c.queueBatchItem(br, i, q.SQL, args[i], opts[i], b.Independent); err != nil {
@@ -157,7 +160,7 @@ func (c *Conn) sendBatch(br *BatchResults, b *Batch) error {
 		err := c.fe.Flush()
 		if err != nil {
 			// Unblock the reader: the connection cannot be trusted now.
-			c.closeNetConn()
+			c.closeNetConn(fmt.Errorf("writing a batch: %w", err))
 		}
 		br.writeErr <- err
 	}()

@@ -47,12 +47,15 @@ type Conn struct {
 	unloadable map[uint32]bool // type OIDs the catalog did not have
 
 	// Reused by every call; a Conn runs one call at a time.
-	current   call
-	queryMsg  protocol.Query
-	bindMsg   protocol.Bind
-	paramBuf  []byte
-	paramEnds []int
-	lastTag   string // the last command tag, reused while it repeats
+	current      call
+	interruptFn  func()        // current.interrupt, for context.AfterFunc
+	callDone     chan struct{} // a call whose context interrupt watches has ended
+	callFinished chan struct{} // interrupt has finished
+	queryMsg     protocol.Query
+	bindMsg      protocol.Bind
+	paramBuf     []byte
+	paramEnds    []int
+	lastTag      string // the last command tag, reused while it repeats
 
 	// Statements: the caches of ExecModeCacheStatement (stmts) and
 	// ExecModeCacheDescribe (descs), nil when disabled; those made by
@@ -684,12 +687,11 @@ func ctxOr(ctx context.Context, err error) error {
 
 // call is one running operation on a Conn.
 type call struct {
-	c        *Conn
-	op       string
-	ctx      context.Context
-	done     chan struct{} // closed when the operation ends
-	finished chan struct{} // closed when the context watcher has finished
-	stop     func() bool
+	c     *Conn
+	op    string
+	ctx   context.Context
+	stop  func() bool // stops watching ctx
+	ended atomic.Bool // the operation has ended
 
 	// cancelErr, set by interrupt before finished is closed, is why the
 	// CancelRequest it sent was not confirmed: the server may still act
@@ -714,11 +716,17 @@ func (c *Conn) begin(ctx context.Context, op string) (*call, error) {
 		return nil, fmt.Errorf("pgmoon: %s: %w", op, ErrConnBusy)
 	}
 	k := &c.current
-	*k = call{c: c, op: op, ctx: ctx}
+	k.c, k.op, k.ctx, k.stop, k.cancelErr = c, op, ctx, nil, nil
+	k.ended.Store(false)
 	if ctx.Done() != nil {
-		k.done = make(chan struct{})
-		k.finished = make(chan struct{})
-		k.stop = context.AfterFunc(ctx, k.interrupt)
+		if c.interruptFn == nil {
+			// Made once per connection, so that watching a context costs
+			// no allocation of ours: k is always &c.current.
+			c.interruptFn = k.interrupt
+			c.callDone = make(chan struct{}, 1)
+			c.callFinished = make(chan struct{}, 1)
+		}
+		k.stop = context.AfterFunc(ctx, c.interruptFn)
 	}
 	return k, nil
 }
@@ -730,13 +738,11 @@ func (c *Conn) begin(ctx context.Context, op string) (*call, error) {
 // within max(CancelWait, 1s) (unless the Dialer ignores its context), and
 // the call's end waits for it.
 func (k *call) interrupt() {
-	defer close(k.finished)
-	select {
-	case <-k.done:
-		return // the call ended as the context did: nothing to cancel
-	default:
-	}
 	c := k.c
+	defer func() { c.callFinished <- struct{}{} }()
+	if k.ended.Load() {
+		return // the call ended as the context did: nothing to cancel
+	}
 	wait := c.cfg.CancelWait
 	if wait == 0 {
 		wait = defaultCancelWait
@@ -758,7 +764,7 @@ func (k *call) interrupt() {
 		timer := time.NewTimer(max(wait-time.Since(start), 0))
 		defer timer.Stop()
 		select {
-		case <-k.done:
+		case <-c.callDone:
 			return
 		case <-timer.C:
 		}
@@ -797,11 +803,19 @@ func (k *call) settle() (interrupted bool) {
 	if k.stop == nil {
 		return false
 	}
-	close(k.done)
+	k.ended.Store(true)
 	if k.stop() {
 		return false
 	}
-	<-k.finished
+	// interrupt runs: tell it the call has ended, wait for it, and take
+	// back the signal if it left without reading it.
+	c := k.c
+	c.callDone <- struct{}{}
+	<-c.callFinished
+	select {
+	case <-c.callDone:
+	default:
+	}
 	if k.cancelErr != nil {
 		k.c.closeNetConn(k.errCancel())
 	}

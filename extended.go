@@ -284,6 +284,12 @@ func (c *Conn) readDescribe(st *statement) error {
 // the call has ended if err is not nil.
 func (c *Conn) execStatement(r *Rows, st *statement, args []any, o callOptions, reparse, describePortal bool) (retry bool, err error) {
 	k := r.k
+	if err := k.ctx.Err(); err != nil {
+		// The context ended during a describe round trip, while the
+		// server was idle and would have dropped a cancel: stop here.
+		k.endUnused()
+		return false, fmt.Errorf("pgmoon: %s: %w", k.op, err)
+	}
 	c.resolve(st)
 	if len(args) != len(st.paramOIDs) {
 		k.endUnused()
