@@ -125,7 +125,7 @@ func (c *Conn) sendBatch(br *BatchResults, b *Batch) error {
 		return err
 	}
 	if err := br.k.ctx.Err(); err != nil {
-		return &batchError{i: 0, err: err, unused: true}
+		return &batchError{i: -1, err: err, unused: true}
 	}
 	// Encode everything before anything is sent.
 	for i, q := range b.queued {
@@ -143,7 +143,7 @@ func (c *Conn) sendBatch(br *BatchResults, b *Batch) error {
 	switch {
 	case simple > 0 && simple < n:
 		c.fe.Reset()
-		return &batchError{i: 0, err: errors.New("ExecModeSimpleProtocol statements cannot share a batch with extended-protocol ones"), unused: true}
+		return &batchError{i: -1, err: errors.New("ExecModeSimpleProtocol statements cannot share a batch with extended-protocol ones"), unused: true}
 	case simple > 0 || b.Independent:
 		br.syncs = n
 	default:
@@ -327,8 +327,8 @@ func (c *Conn) queueBatchItem(br *BatchResults, i int, sql string, args []any, o
 	return err
 }
 
-// batchError is the error of one statement of a batch that failed before
-// anything ran.
+// batchError is the error of one statement of a batch (of the whole batch
+// when i < 0) that failed before anything ran.
 type batchError struct {
 	i      int
 	err    error
@@ -336,6 +336,9 @@ type batchError struct {
 }
 
 func (e *batchError) Error() string {
+	if e.i < 0 {
+		return e.err.Error()
+	}
 	return fmt.Sprintf("statement %d: %v", e.i+1, e.err)
 }
 
