@@ -269,9 +269,10 @@ func (c *Conn) queueBatchItem(br *BatchResults, i int, sql string, args []any, o
 		return err
 	}
 	if it.untilReady = it.simple || independent; it.simple {
+		it.checkFields = true
 		if len(args) > 0 {
 			var err error
-			if sql, err = interpolate(sql, args, c.ParameterStatus("standard_conforming_strings") != "off"); err != nil {
+			if sql, err = c.interpolate(sql, args); err != nil {
 				return err
 			}
 		}

@@ -416,3 +416,36 @@ func (b *lockedBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+func TestSimpleProtocolArguments(t *testing.T) {
+	conn := modeConn(t, pgmoon.ExecModeSimpleProtocol)
+	ctx := testCtx(t)
+	for _, evil := range []string{`'; select 1; --`, `\'; select 1; --`, "a\n'b", `$$ || $1 || $$`, "*/ select /*"} {
+		var got string
+		if err := conn.QueryRow(ctx, "select $1::text /* $1 */ -- $1", evil).Scan(&got); err != nil || got != evil {
+			t.Fatalf("%q came back as %q (%v)", evil, got, err)
+		}
+	}
+	var n int64
+	if err := conn.QueryRow(ctx, "select 1-$1", -1).Scan(&n); err != nil || n != 2 {
+		t.Fatalf("1-$1 with -1: %d %v", n, err)
+	}
+	if _, err := conn.Exec(ctx, "select $1, $2", 1); err == nil || !strings.Contains(err.Error(), "$2 has no argument") {
+		t.Fatalf("missing argument: %v", err)
+	}
+	if _, err := conn.Exec(ctx, "select 'unterminated $1", 1); err == nil || !strings.Contains(err.Error(), "unterminated") {
+		t.Fatalf("unterminated: %v", err)
+	}
+	// Only UTF-8 sessions get interpolation.
+	cfg, err := pgmoon.ParseConfig(dsnWith(pgtest.Default(t).DSN(), "client_encoding=LATIN1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	latin := connectConfig(t, cfg)
+	if _, err := latin.Exec(ctx, "select $1::text", pgmoon.ExecModeSimpleProtocol, "x"); err == nil || !strings.Contains(err.Error(), "client_encoding UTF8") {
+		t.Fatalf("LATIN1: %v", err)
+	}
+	if scalar(t, latin, "select 'ready'") != "ready" {
+		t.Fatal("not ready")
+	}
+}

@@ -391,7 +391,7 @@ func (c *Conn) runSimple(r *Rows, sql string, args []any) error {
 	k := r.k
 	if len(args) > 0 {
 		var err error
-		if sql, err = interpolate(sql, args, c.ParameterStatus("standard_conforming_strings") != "off"); err != nil {
+		if sql, err = c.interpolate(sql, args); err != nil {
 			k.endUnused()
 			return fmt.Errorf("pgmoon: query: %w", err)
 		}
@@ -409,6 +409,16 @@ func (c *Conn) runSimple(r *Rows, sql string, args []any) error {
 	}
 	_, err = r.start(false)
 	return err
+}
+
+// interpolate puts args into sql for the simple protocol, lexing sql as
+// the server will: with the session's standard_conforming_strings, and only
+// in UTF-8, the encoding the quoting is safe for.
+func (c *Conn) interpolate(sql string, args []any) (string, error) {
+	if enc := c.ParameterStatus("client_encoding"); enc != "UTF8" {
+		return "", fmt.Errorf("arguments can be interpolated only with client_encoding UTF8, not %q", enc)
+	}
+	return interpolate(sql, args, c.ParameterStatus("standard_conforming_strings") != "off")
 }
 
 // handleAsync handles a message the server may send at any time. It
@@ -474,6 +484,9 @@ func (c *Conn) encodeTextArgs(bind *protocol.Bind, args []any) ([]uint32, error)
 		)
 		buf, kind, err = textArg(buf, arg)
 		if err != nil {
+			if u, ok := err.(*unsupportedArgError); ok {
+				err = fmt.Errorf("cannot send a %v without knowing the parameter's type; pass a string, or use an exec mode that describes the statement", u.t)
+			}
 			return nil, fmt.Errorf("parameter $%d: %w", i+1, err)
 		}
 		f := types.TextFormat

@@ -1,14 +1,9 @@
 package pgmoon
 
 import (
-	"database/sql/driver"
-	"errors"
 	"fmt"
-	"math"
-	"reflect"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // This file holds client-side interpolation for the simple-protocol exec
@@ -386,7 +381,7 @@ func isIdentCont(c byte) bool { return isIdentStart(c) || isDigit(c) || c == '$'
 // typed literal, UESCAPE).
 func interpolate(sql string, args []any, standardConformingStrings bool) (string, error) {
 	if err := checkQuotable(sql); err != nil {
-		return "", fmt.Errorf("pgmoon: interpolate: sql: %w", err)
+		return "", fmt.Errorf("interpolate: sql: %w", err)
 	}
 	type span struct{ start, end int }
 	var small [8]span
@@ -402,7 +397,7 @@ func interpolate(sql string, args []any, standardConformingStrings bool) (string
 	for {
 		tok, ok, err := l.next()
 		if err != nil {
-			return "", fmt.Errorf("pgmoon: interpolate: %w", err)
+			return "", fmt.Errorf("interpolate: %w", err)
 		}
 		if !ok {
 			break
@@ -412,7 +407,7 @@ func interpolate(sql string, args []any, standardConformingStrings bool) (string
 		}
 		n := tok.param
 		if n < 1 || n > len(args) {
-			return "", fmt.Errorf("pgmoon: interpolate: %s has no argument; %s given",
+			return "", fmt.Errorf("interpolate: %s has no argument; %s given",
 				sql[tok.start:tok.end], pluralWere(len(args)))
 		}
 		buf = append(buf, sql[copied:tok.start]...)
@@ -424,7 +419,7 @@ func interpolate(sql string, args []any, standardConformingStrings bool) (string
 			start := len(buf)
 			buf, err = appendLiteral(buf, args[n-1])
 			if err != nil {
-				return "", fmt.Errorf("pgmoon: interpolate: argument $%d: %w", n, err)
+				return "", fmt.Errorf("interpolate: argument $%d: %w", n, err)
 			}
 			if literalNeedsParens(buf[start:]) {
 				buf = append(buf, 0)
@@ -438,7 +433,7 @@ func interpolate(sql string, args []any, standardConformingStrings bool) (string
 	}
 	for i, lit := range lits {
 		if lit.end == 0 {
-			return "", fmt.Errorf("pgmoon: interpolate: argument $%d is not used", i+1)
+			return "", fmt.Errorf("interpolate: argument $%d is not used", i+1)
 		}
 	}
 	buf = append(buf, sql[copied:]...)
@@ -471,10 +466,6 @@ func literalNeedsParens(lit []byte) bool {
 	return false
 }
 
-// maxLiteralDepth bounds the pointers and driver.Valuer results
-// appendLiteral follows, as the type map does for parameters.
-const maxLiteralDepth = 8
-
 // appendLiteral appends v as an SQL literal: NULL for nil, a nil pointer
 // and a nil []byte; true or false; a decimal number for every integer
 // kind; the shortest decimal for a float ('NaN'::float8, 'Infinity'::float8
@@ -487,108 +478,41 @@ const maxLiteralDepth = 8
 // else is an error, fmt.Stringer included: interpolate never guesses at a
 // value's text.
 func appendLiteral(dst []byte, v any) ([]byte, error) {
-	return appendLiteralDepth(dst, v, 0)
-}
-
-func appendLiteralDepth(dst []byte, v any, depth int) ([]byte, error) {
-	switch x := v.(type) {
-	case nil:
-		return append(dst, "NULL"...), nil
-	case string:
-		return appendQuoteLiteral(dst, x)
-	case []byte:
-		if x == nil {
-			return append(dst, "NULL"...), nil
+	start := len(dst)
+	dst, kind, err := textArg(dst, v)
+	if err != nil {
+		if u, ok := err.(*unsupportedArgError); ok {
+			err = fmt.Errorf("cannot interpolate %v", u.t)
 		}
-		return appendByteaLiteral(dst, x), nil
-	case bool:
-		if x {
-			return append(dst, "true"...), nil
-		}
-		return append(dst, "false"...), nil
-	case int:
-		return strconv.AppendInt(dst, int64(x), 10), nil
-	case int8:
-		return strconv.AppendInt(dst, int64(x), 10), nil
-	case int16:
-		return strconv.AppendInt(dst, int64(x), 10), nil
-	case int32:
-		return strconv.AppendInt(dst, int64(x), 10), nil
-	case int64:
-		return strconv.AppendInt(dst, x, 10), nil
-	case uint:
-		return strconv.AppendUint(dst, uint64(x), 10), nil
-	case uint8:
-		return strconv.AppendUint(dst, uint64(x), 10), nil
-	case uint16:
-		return strconv.AppendUint(dst, uint64(x), 10), nil
-	case uint32:
-		return strconv.AppendUint(dst, uint64(x), 10), nil
-	case uint64:
-		return strconv.AppendUint(dst, x, 10), nil
-	case uintptr:
-		return strconv.AppendUint(dst, uint64(x), 10), nil
-	case float32:
-		return appendFloatLiteral(dst, float64(x), 32), nil
-	case float64:
-		return appendFloatLiteral(dst, x, 64), nil
-	case time.Time:
-		return appendTimeLiteral(dst, x)
+		return dst[:start], err
 	}
-	if depth >= maxLiteralDepth {
-		return dst, errors.New("too many levels of pointers or driver.Valuer")
+	switch kind {
+	case argNull:
+		return append(dst[:start], "NULL"...), nil
+	case argBool, argNumber:
+		return dst, nil
+	case argFloat:
+		// NaN, the infinities and -0 have no numeric spelling.
+		var text [16]byte
+		n := copy(text[:], dst[start:])
+		dst = append(dst[:start], '\'')
+		dst = append(dst, text[:n]...)
+		return append(dst, "'::float8"...), nil
+	case argTime:
+		// Nothing to double: quote it where it is.
+		dst = append(dst, 0)
+		copy(dst[start+1:], dst[start:])
+		dst[start] = '\''
+		return append(dst, '\''), nil
 	}
-	rv := reflect.ValueOf(v)
-	if rv.Kind() == reflect.Pointer && rv.IsNil() {
-		return append(dst, "NULL"...), nil
+	// Strings and bytes are quoted from a copy of their text,
+	// which textArg appended where the literal goes.
+	var small [64]byte
+	text := append(small[:0], dst[start:]...)
+	if kind == argBytes {
+		return appendByteaLiteral(dst[:start], text), nil
 	}
-	if vr, ok := v.(driver.Valuer); ok {
-		dv, err := vr.Value()
-		if err != nil {
-			return dst, fmt.Errorf("%T.Value: %w", v, err)
-		}
-		return appendLiteralDepth(dst, dv, depth+1)
-	}
-	switch rv.Kind() {
-	case reflect.Pointer:
-		return appendLiteralDepth(dst, rv.Elem().Interface(), depth+1)
-	case reflect.Bool:
-		return appendLiteralDepth(dst, rv.Bool(), depth+1)
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return strconv.AppendInt(dst, rv.Int(), 10), nil
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return strconv.AppendUint(dst, rv.Uint(), 10), nil
-	case reflect.Float32:
-		return appendFloatLiteral(dst, rv.Float(), 32), nil
-	case reflect.Float64:
-		return appendFloatLiteral(dst, rv.Float(), 64), nil
-	case reflect.String:
-		return appendQuoteLiteral(dst, rv.String())
-	case reflect.Slice:
-		if rv.Type().Elem().Kind() == reflect.Uint8 {
-			if rv.IsNil() {
-				return append(dst, "NULL"...), nil
-			}
-			return appendByteaLiteral(dst, rv.Bytes()), nil
-		}
-	}
-	return dst, fmt.Errorf("cannot interpolate %T", v)
-}
-
-// appendFloatLiteral appends f as a numeric constant, or as a float8
-// constant for what has no numeric spelling.
-func appendFloatLiteral(dst []byte, f float64, bitSize int) []byte {
-	switch {
-	case math.IsNaN(f):
-		return append(dst, "'NaN'::float8"...)
-	case math.IsInf(f, 1):
-		return append(dst, "'Infinity'::float8"...)
-	case math.IsInf(f, -1):
-		return append(dst, "'-Infinity'::float8"...)
-	case f == 0 && math.Signbit(f):
-		return append(dst, "'-0'::float8"...)
-	}
-	return strconv.AppendFloat(dst, f, 'g', -1, bitSize)
+	return appendQuoteLiteral(dst[:start], string(text))
 }
 
 // appendByteaLiteral appends b in bytea's hex format. The escape string
@@ -600,78 +524,4 @@ func appendByteaLiteral(dst []byte, b []byte) []byte {
 		dst = append(dst, hex[c>>4], hex[c&15])
 	}
 	return append(dst, "'::bytea"...)
-}
-
-// appendTimeLiteral appends t as a string constant the server reads as a
-// timestamp with time zone (or, converting, as a date, a timestamp or a
-// time): 2006-01-02 15:04:05.999999999-07:00, with the offset's seconds
-// when it has any, and with the year counted before Christ and " BC" for
-// years before 1 (Go's year 0 is 1 BC). The server keeps microseconds,
-// rounding the rest.
-func appendTimeLiteral(dst []byte, t time.Time) ([]byte, error) {
-	year, month, day := t.Date()
-	hour, minute, sec := t.Clock()
-	_, offset := t.Zone()
-	bc := year < 1
-	if bc {
-		year = 1 - year
-	}
-	// PostgreSQL's timestamps run from 4713 BC to 294276 AD.
-	if (bc && year > 4713) || (!bc && year > 294276) {
-		return dst, fmt.Errorf("time.Time %s is outside PostgreSQL's timestamp range", t.Format(time.RFC3339))
-	}
-	// The text has no quote, backslash or NUL to double.
-	dst = append(dst, '\'')
-	dst = appendPadded(dst, year, 4)
-	dst = append(dst, '-')
-	dst = appendPadded(dst, int(month), 2)
-	dst = append(dst, '-')
-	dst = appendPadded(dst, day, 2)
-	dst = append(dst, ' ')
-	dst = appendPadded(dst, hour, 2)
-	dst = append(dst, ':')
-	dst = appendPadded(dst, minute, 2)
-	dst = append(dst, ':')
-	dst = appendPadded(dst, sec, 2)
-	if ns := t.Nanosecond(); ns != 0 {
-		dst = append(dst, '.')
-		digits := 9
-		for ns%10 == 0 {
-			ns /= 10
-			digits--
-		}
-		dst = appendPadded(dst, ns, digits)
-	}
-	if offset < 0 {
-		dst = append(dst, '-')
-		offset = -offset
-	} else {
-		dst = append(dst, '+')
-	}
-	dst = appendPadded(dst, offset/3600, 2)
-	dst = append(dst, ':')
-	dst = appendPadded(dst, offset/60%60, 2)
-	if offset%60 != 0 {
-		dst = append(dst, ':')
-		dst = appendPadded(dst, offset%60, 2)
-	}
-	if bc {
-		dst = append(dst, " BC"...)
-	}
-	return append(dst, '\''), nil
-}
-
-// appendPadded appends n in decimal, zero-padded to width digits.
-func appendPadded(dst []byte, n, width int) []byte {
-	var b [20]byte
-	i := len(b)
-	for n >= 10 || width > 1 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-		width--
-	}
-	i--
-	b[i] = byte('0' + n)
-	return append(dst, b[i:]...)
 }
