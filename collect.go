@@ -225,22 +225,13 @@ func RowToMap(row CollectableRow) (map[string]any, error) {
 // one, allocated as needed) without a db tag contributes its own fields in
 // its place; any other field, a struct too, takes one whole column.
 func RowToStructByPos[T any](row CollectableRow) (T, error) {
-	var v T
-	if err := scanStruct(row, &v, byPos); err != nil {
-		var zero T
-		return zero, err
-	}
-	return v, nil
+	return rowToStruct[T](row, byPos)
 }
 
 // RowToAddrOfStructByPos is RowToStructByPos returning the address of a new
 // T.
 func RowToAddrOfStructByPos[T any](row CollectableRow) (*T, error) {
-	v := new(T)
-	if err := scanStruct(row, v, byPos); err != nil {
-		return nil, err
-	}
-	return v, nil
+	return rowToAddrOfStruct[T](row, byPos)
 }
 
 // RowToStructByName scans a row into the exported fields of a struct T,
@@ -267,41 +258,42 @@ func RowToAddrOfStructByPos[T any](row CollectableRow) (*T, error) {
 // The way fields map to a set of column names is worked out once per type
 // and remembered.
 func RowToStructByName[T any](row CollectableRow) (T, error) {
-	var v T
-	if err := scanStruct(row, &v, byName); err != nil {
-		var zero T
-		return zero, err
-	}
-	return v, nil
+	return rowToStruct[T](row, byName)
 }
 
 // RowToAddrOfStructByName is RowToStructByName returning the address of a
 // new T.
 func RowToAddrOfStructByName[T any](row CollectableRow) (*T, error) {
-	v := new(T)
-	if err := scanStruct(row, v, byName); err != nil {
-		return nil, err
-	}
-	return v, nil
+	return rowToAddrOfStruct[T](row, byName)
 }
 
 // RowToStructByNameLax is RowToStructByName allowing fields without a
 // column, which keep their zero value. A column without a field is still
 // an error.
 func RowToStructByNameLax[T any](row CollectableRow) (T, error) {
+	return rowToStruct[T](row, byNameLax)
+}
+
+// RowToAddrOfStructByNameLax is RowToStructByNameLax returning the address
+// of a new T.
+func RowToAddrOfStructByNameLax[T any](row CollectableRow) (*T, error) {
+	return rowToAddrOfStruct[T](row, byNameLax)
+}
+
+// rowToStruct scans row into a T, a struct, as mode says.
+func rowToStruct[T any](row CollectableRow, mode planMode) (T, error) {
 	var v T
-	if err := scanStruct(row, &v, byNameLax); err != nil {
+	if err := scanStruct(row, &v, mode); err != nil {
 		var zero T
 		return zero, err
 	}
 	return v, nil
 }
 
-// RowToAddrOfStructByNameLax is RowToStructByNameLax returning the address
-// of a new T.
-func RowToAddrOfStructByNameLax[T any](row CollectableRow) (*T, error) {
+// rowToAddrOfStruct scans row into a new T, a struct, as mode says.
+func rowToAddrOfStruct[T any](row CollectableRow, mode planMode) (*T, error) {
 	v := new(T)
-	if err := scanStruct(row, v, byNameLax); err != nil {
+	if err := scanStruct(row, v, mode); err != nil {
 		return nil, err
 	}
 	return v, nil

@@ -82,10 +82,15 @@ func (c *Conn) Deallocate(ctx context.Context, name string) error {
 		return fmt.Errorf("pgmoon: deallocate: %w", err)
 	}
 	delete(c.prepared, name)
-	if err := c.syncAndWait(); err != nil {
-		return k.end(err)
+	err = c.fe.Send(&protocol.Sync{})
+	if err == nil {
+		err = c.fe.Flush()
 	}
-	return k.end(nil)
+	if err == nil {
+		// CloseComplete, then ReadyForQuery.
+		err = c.readDescribe(&statement{})
+	}
+	return k.end(err)
 }
 
 // DeallocateAll removes every prepared statement of the session: those of
@@ -107,38 +112,6 @@ func (c *Conn) DeallocateAll(ctx context.Context) error {
 	}
 	_, err = c.simpleQuery()
 	return k.end(err)
-}
-
-// syncAndWait sends Sync and reads up to ReadyForQuery, returning the first
-// server error on the way.
-func (c *Conn) syncAndWait() error {
-	if err := c.fe.Send(&protocol.Sync{}); err != nil {
-		return err
-	}
-	if err := c.fe.Flush(); err != nil {
-		return err
-	}
-	var pgErr error
-	for {
-		msg, err := c.receive("query")
-		if err != nil {
-			return err
-		}
-		switch m := msg.(type) {
-		case *protocol.CloseComplete:
-		case *protocol.ErrorResponse:
-			if pgErr == nil {
-				pgErr = pgErrorFromFields(m.Fields)
-			}
-		case *protocol.ReadyForQuery:
-			c.setTxStatus(m.TxStatus)
-			return pgErr
-		default:
-			if !c.handleAsync(msg) {
-				return unexpected("query", msg)
-			}
-		}
-	}
 }
 
 func (st *statement) description() *StatementDescription {
