@@ -207,36 +207,48 @@ type fuzzConn struct {
 }
 
 var fuzzServer struct {
-	once  sync.Once
+	mu    sync.Mutex
+	dsn   string       // what conns are connected to
 	conns [2]*fuzzConn // standard_conforming_strings on, off
 	major int
 	err   error
 }
 
-// fuzzConns connects once per process, the first time the fuzz function
-// runs.
+// fuzzConns connects once per process and database, the first time the
+// fuzz function runs (with -count, each run has a database of its own).
 func fuzzConns(t *testing.T, dsn string) ([2]*fuzzConn, int) {
-	fuzzServer.once.Do(func() {
-		for i, scs := range []string{"on", "off"} {
-			cfg, err := pgmoon.ParseConfig(dsn)
-			if err != nil {
-				fuzzServer.err = err
-				return
+	fuzzServer.mu.Lock()
+	defer fuzzServer.mu.Unlock()
+	if fuzzServer.dsn != dsn {
+		for _, fc := range fuzzServer.conns {
+			if fc != nil && fc.conn != nil {
+				fc.conn.Close(context.Background())
 			}
-			cfg.RuntimeParams["standard_conforming_strings"] = scs
-			cfg.RuntimeParams["statement_timeout"] = "5s"
-			cfg.RuntimeParams["lock_timeout"] = "1s"
-			fc := &fuzzConn{cfg: cfg}
-			if fuzzServer.err = fc.reconnect(); fuzzServer.err != nil {
-				return
-			}
-			fuzzServer.conns[i] = fc
 		}
-		// server_version is "15.18 (Debian 15.18-0+deb12u1)" or "9.6.24".
-		v := fuzzServer.conns[0].conn.ParameterStatus("server_version")
-		v = v[:len(v)-len(strings.TrimLeft(v, "0123456789"))]
-		fuzzServer.major, fuzzServer.err = strconv.Atoi(v)
-	})
+		fuzzServer.dsn, fuzzServer.err = dsn, nil
+		fuzzServer.conns = [2]*fuzzConn{}
+		func() {
+			for i, scs := range []string{"on", "off"} {
+				cfg, err := pgmoon.ParseConfig(dsn)
+				if err != nil {
+					fuzzServer.err = err
+					return
+				}
+				cfg.RuntimeParams["standard_conforming_strings"] = scs
+				cfg.RuntimeParams["statement_timeout"] = "5s"
+				cfg.RuntimeParams["lock_timeout"] = "1s"
+				fc := &fuzzConn{cfg: cfg}
+				if fuzzServer.err = fc.reconnect(); fuzzServer.err != nil {
+					return
+				}
+				fuzzServer.conns[i] = fc
+			}
+			// server_version is "15.18 (Debian 15.18-0+deb12u1)" or "9.6.24".
+			v := fuzzServer.conns[0].conn.ParameterStatus("server_version")
+			v = v[:len(v)-len(strings.TrimLeft(v, "0123456789"))]
+			fuzzServer.major, fuzzServer.err = strconv.Atoi(v)
+		}()
+	}
 	if fuzzServer.err != nil {
 		t.Fatalf("fuzz server: %v", fuzzServer.err)
 	}
