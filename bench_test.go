@@ -81,6 +81,18 @@ func BenchmarkQuery(b *testing.B) {
 					b.Fatalf("got %d", n)
 				}
 			})
+			b.Run("onerow_deadline", func(b *testing.B) {
+				// A context with a deadline, which the call watches.
+				ctx, cancel := context.WithTimeout(ctx, time.Hour)
+				defer cancel()
+				b.ReportAllocs()
+				var n int32
+				for b.Loop() {
+					if err := conn.QueryRow(ctx, "select $1::int4 + 1", mode, 41).Scan(&n); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
 			b.Run("rows1000x4", func(b *testing.B) {
 				b.ReportAllocs()
 				var (
