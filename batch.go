@@ -77,8 +77,8 @@ type BatchResults struct {
 // batchItem is what reading one statement's results needs.
 type batchItem struct {
 	st          *statement // nil in ExecModeExec (a RowDescription says)
+	cols        columns    // st's result columns, in the formats asked for
 	checkFields bool
-	want        QueryResultFormats
 	simple      bool // sent with the simple protocol
 	untilReady  bool // its results end at ReadyForQuery
 }
@@ -111,6 +111,7 @@ func (c *Conn) sendBatch(br *BatchResults, b *Batch) error {
 	br.items = make([]batchItem, n)
 	opts := make([]callOptions, n)
 	args := make([][]any, n)
+	simple := 0
 	for i, q := range b.queued {
 		o, a, err := c.splitOptions(q.Args)
 		if err == nil {
@@ -120,6 +121,12 @@ func (c *Conn) sendBatch(br *BatchResults, b *Batch) error {
 			return &batchError{i: i, err: err, unused: true}
 		}
 		opts[i], args[i] = o, a
+		if o.mode == ExecModeSimpleProtocol {
+			simple++
+		}
+	}
+	if simple > 0 && simple < n {
+		return &batchError{i: -1, err: errors.New("ExecModeSimpleProtocol statements cannot share a batch with extended-protocol ones"), unused: true}
 	}
 	if err := c.describeBatch(br, b, opts); err != nil {
 		return err
@@ -134,16 +141,7 @@ func (c *Conn) sendBatch(br *BatchResults, b *Batch) error {
 			return &batchError{i: i, err: err, unused: true}
 		}
 	}
-	simple := 0
-	for i := range br.items {
-		if br.items[i].simple {
-			simple++
-		}
-	}
 	switch {
-	case simple > 0 && simple < n:
-		c.fe.Reset()
-		return &batchError{i: -1, err: errors.New("ExecModeSimpleProtocol statements cannot share a batch with extended-protocol ones"), unused: true}
 	case simple > 0 || b.Independent:
 		br.syncs = n
 	default:
@@ -278,29 +276,20 @@ func (c *Conn) queueBatchItem(br *BatchResults, i int, sql string, args []any, o
 		}
 		return c.sendQuery(sql)
 	}
-	bind := &c.bindMsg
-	bind.Portal = ""
 	var parse *protocol.Parse
 	if st := it.st; st != nil {
-		c.resolve(st)
-		if len(args) != len(st.paramOIDs) {
-			return fmt.Errorf("the statement has %d parameters but %d arguments were given", len(st.paramOIDs), len(args))
-		}
-		bind.Statement = st.name
-		if err := c.encodeArgs(bind, st.paramTypes, args); err != nil {
+		cols, err := c.bindStatement(st, args, o.resultFormats)
+		if err != nil {
 			return err
 		}
-		var r Rows
-		if err := r.useStatement(st, o.resultFormats, bind); err != nil {
-			return err
-		}
-		it.want = o.resultFormats
+		it.cols = cols
 		if st.name == "" {
 			parse = &protocol.Parse{Query: sql, ParameterOIDs: st.paramOIDs}
 			it.checkFields = true
 		}
 	} else {
-		bind.Statement = ""
+		bind := &c.bindMsg
+		bind.Portal, bind.Statement = "", ""
 		bind.ResultFormats = bind.ResultFormats[:0]
 		oids, err := c.encodeTextArgs(bind, args)
 		if err != nil {
@@ -309,19 +298,7 @@ func (c *Conn) queueBatchItem(br *BatchResults, i int, sql string, args []any, o
 		parse = &protocol.Parse{Query: sql, ParameterOIDs: oids}
 		it.checkFields = true
 	}
-	var err error
-	if parse != nil {
-		err = c.fe.Send(parse)
-	}
-	if err == nil {
-		err = c.fe.Send(bind)
-	}
-	if err == nil && it.checkFields {
-		err = c.fe.Send(&protocol.Describe{ObjectType: protocol.ObjectPortal})
-	}
-	if err == nil {
-		err = c.fe.Send(&protocol.Execute{})
-	}
+	err := c.queueExecute(parse, it.checkFields)
 	if err == nil && independent {
 		err = c.fe.Send(&protocol.Sync{})
 	}
@@ -390,13 +367,7 @@ func (br *BatchResults) nextRows(r *Rows) error {
 	}
 	it := &br.items[br.next]
 	br.next++
-	*r = Rows{c: br.c, k: br.k, batch: br, checkFields: it.checkFields, endAtReady: it.untilReady, simple: it.simple}
-	if st := it.st; st != nil {
-		var bind protocol.Bind
-		if err := r.useStatement(st, it.want, &bind); err != nil {
-			return err
-		}
-	}
+	*r = Rows{c: br.c, k: br.k, columns: it.cols, batch: br, checkFields: it.checkFields, endAtReady: it.untilReady, simple: it.simple}
 	if br.readies >= br.syncs {
 		// The server skipped it: an earlier statement failed.
 		r.closed = true

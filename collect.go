@@ -64,28 +64,20 @@ func AppendRows[T any, S ~[]T](s S, rows *Rows, fn RowToFunc[T]) (S, error) {
 // statement while the rest is discarded (such as a constraint checked at the
 // end), as QueryRow's Scan does. The rows are always closed.
 func CollectOneRow[T any](rows *Rows, fn RowToFunc[T]) (T, error) {
-	defer rows.Close()
-	var zero T
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return zero, err
-		}
-		return zero, ErrNoRows
-	}
-	v, err := fn(rows)
-	if err != nil {
-		return zero, err
-	}
-	if err := rows.Close(); err != nil {
-		return zero, err
-	}
-	return v, nil
+	return collectFirst(rows, fn, false)
 }
 
 // CollectExactlyOneRow is CollectOneRow for a query that must return one
 // row: it returns ErrNoRows when there is none and ErrTooManyRows when there
 // are more.
 func CollectExactlyOneRow[T any](rows *Rows, fn RowToFunc[T]) (T, error) {
+	return collectFirst(rows, fn, true)
+}
+
+// collectFirst turns the first row into a T with fn; with exactlyOne, a
+// second row is ErrTooManyRows. The rest is discarded, and an error that
+// ends the statement meanwhile is returned.
+func collectFirst[T any](rows *Rows, fn RowToFunc[T], exactlyOne bool) (T, error) {
 	defer rows.Close()
 	var zero T
 	if !rows.Next() {
@@ -98,10 +90,10 @@ func CollectExactlyOneRow[T any](rows *Rows, fn RowToFunc[T]) (T, error) {
 	if err != nil {
 		return zero, err
 	}
-	if rows.Next() {
+	if exactlyOne && rows.Next() {
 		return zero, ErrTooManyRows
 	}
-	if err := rows.Err(); err != nil {
+	if err := rows.Close(); err != nil {
 		return zero, err
 	}
 	return v, nil

@@ -244,8 +244,8 @@ func (c *Conn) sendDescribe(name, sql string) error {
 	return err
 }
 
-// readDescribe reads the answer to sendDescribe into st, up to
-// ReadyForQuery. A server error (the statement does not parse) is returned
+// readDescribe reads the answer to sendDescribe (or to Close and Sync) into
+// st, up to ReadyForQuery. A server error (the statement does not parse) is returned
 // as a *PgError with the connection ready.
 func (c *Conn) readDescribe(st *statement) error {
 	var pgErr error
@@ -290,37 +290,26 @@ func (c *Conn) execStatement(r *Rows, st *statement, args []any, o callOptions, 
 		k.endUnused()
 		return false, fmt.Errorf("pgmoon: %s: %w", k.op, err)
 	}
-	c.resolve(st)
-	if len(args) != len(st.paramOIDs) {
-		k.endUnused()
-		return false, fmt.Errorf("pgmoon: query: the statement has %d parameters but %d arguments were given", len(st.paramOIDs), len(args))
-	}
-	bind := &c.bindMsg
-	bind.Portal, bind.Statement = "", st.name
-	if err := c.encodeArgs(bind, st.paramTypes, args); err != nil {
+	cols, err := c.bindStatement(st, args, o.resultFormats)
+	if err != nil {
 		k.endUnused()
 		return false, fmt.Errorf("pgmoon: query: %w", err)
 	}
-	if err := r.useStatement(st, o.resultFormats, bind); err != nil {
-		k.endUnused()
-		return false, fmt.Errorf("pgmoon: query: %w", err)
-	}
+	r.columns = cols
 	r.checkFields = describePortal
 	if describePortal {
-		r.stmt, r.cache = st, c.descs
+		r.stmt = st
+	}
+	var parse *protocol.Parse
+	if reparse {
+		parse = &protocol.Parse{Query: st.sql, ParameterOIDs: st.paramOIDs}
 	}
 	err = c.sendCloses()
-	if err == nil && reparse {
-		err = c.fe.Send(&protocol.Parse{Query: st.sql, ParameterOIDs: st.paramOIDs})
+	if err == nil {
+		err = c.queueExecute(parse, describePortal)
 	}
 	if err == nil {
-		err = c.fe.Send(bind)
-	}
-	if err == nil && describePortal {
-		err = c.fe.Send(&protocol.Describe{ObjectType: protocol.ObjectPortal})
-	}
-	if err == nil {
-		err = c.sendExecuteSync()
+		err = c.syncFlush()
 	}
 	if err != nil {
 		return false, k.end(err)
@@ -328,16 +317,48 @@ func (c *Conn) execStatement(r *Rows, st *statement, args []any, o callOptions, 
 	return r.start(st.name != "" || describePortal)
 }
 
-// sendExecuteSync queues Execute (all rows) and Sync, and flushes.
-func (c *Conn) sendExecuteSync() error {
-	err := c.fe.Send(&protocol.Execute{})
-	if err == nil {
-		err = c.fe.Send(&protocol.Sync{})
+// bindStatement checks args against st's parameters and encodes them into
+// the connection's Bind message, with result formats as want asks, and
+// returns the result columns to decode. It sends nothing.
+func (c *Conn) bindStatement(st *statement, args []any, want QueryResultFormats) (columns, error) {
+	c.resolve(st)
+	if len(args) != len(st.paramOIDs) {
+		return columns{}, fmt.Errorf("the statement has %d parameters but %d arguments were given", len(st.paramOIDs), len(args))
+	}
+	bind := &c.bindMsg
+	bind.Portal, bind.Statement = "", st.name
+	if err := c.encodeArgs(bind, st.paramTypes, args); err != nil {
+		return columns{}, err
+	}
+	return resultColumns(st, want, bind)
+}
+
+// queueExecute queues the run of the connection's Bind message: parse
+// first, when not nil, then Bind, a Describe of the portal when
+// describePortal is set, and Execute of all rows.
+func (c *Conn) queueExecute(parse *protocol.Parse, describePortal bool) error {
+	var err error
+	if parse != nil {
+		err = c.fe.Send(parse)
 	}
 	if err == nil {
-		err = c.fe.Flush()
+		err = c.fe.Send(&c.bindMsg)
+	}
+	if err == nil && describePortal {
+		err = c.fe.Send(&protocol.Describe{ObjectType: protocol.ObjectPortal})
+	}
+	if err == nil {
+		err = c.fe.Send(&protocol.Execute{})
 	}
 	return err
+}
+
+// syncFlush queues Sync and writes everything queued.
+func (c *Conn) syncFlush() error {
+	if err := c.fe.Send(&protocol.Sync{}); err != nil {
+		return err
+	}
+	return c.fe.Flush()
 }
 
 // sendCloses queues a Close for every statement evicted from the cache.
@@ -368,16 +389,10 @@ func (c *Conn) runExec(r *Rows, sql string, args []any) error {
 	r.checkFields = true
 	err = c.sendCloses()
 	if err == nil {
-		err = c.fe.Send(&protocol.Parse{Query: sql, ParameterOIDs: oids})
+		err = c.queueExecute(&protocol.Parse{Query: sql, ParameterOIDs: oids}, true)
 	}
 	if err == nil {
-		err = c.fe.Send(bind)
-	}
-	if err == nil {
-		err = c.fe.Send(&protocol.Describe{ObjectType: protocol.ObjectPortal})
-	}
-	if err == nil {
-		err = c.sendExecuteSync()
+		err = c.syncFlush()
 	}
 	if err != nil {
 		return k.end(err)

@@ -101,18 +101,27 @@ type Result struct {
 // one-column row.
 // See https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-SIMPLE-QUERY
 func (c *Conn) SimpleQuery(ctx context.Context, sql string) ([]*Result, error) {
-	k, err := c.begin(ctx, "simple query")
+	results, _, err := c.simpleCall(ctx, "simple query", sql)
+	return results, err
+}
+
+// simpleCall runs sql with the simple query protocol as a call named op.
+// sent reports whether sql may have reached the server; when it is false
+// the connection was left as it was (closed, busy, ctx already ended, or
+// sql refused before sending).
+func (c *Conn) simpleCall(ctx context.Context, op, sql string) (results []*Result, sent bool, err error) {
+	k, err := c.begin(ctx, op)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if err := c.sendQuery(sql); err != nil {
 		// Refused before anything was sent (a NUL byte in sql): the
 		// connection is untouched.
 		k.endUnused()
-		return nil, fmt.Errorf("pgmoon: simple query: %w", err)
+		return nil, false, fmt.Errorf("pgmoon: %s: %w", op, err)
 	}
-	results, err := c.simpleQuery()
-	return results, k.end(err)
+	results, err = c.simpleQuery()
+	return results, true, k.end(err)
 }
 
 // sendQuery queues a Query message; simpleQuery flushes it and reads the

@@ -19,11 +19,9 @@ var ErrNoRows = sql.ErrNoRows
 // Values from RawValues are only valid until the next call to Next; the
 // slice from FieldDescriptions must not be modified.
 type Rows struct {
-	c       *Conn
-	k       *call
-	fields  []FieldDescription
-	types   []*types.Type
-	formats []types.Format
+	c *Conn
+	k *call
+	columns
 	values  [][]byte // the current row; aliases the receive buffer
 	pending bool     // values holds a row Next has not returned yet
 	tag     CommandTag
@@ -34,8 +32,7 @@ type Rows struct {
 	// they are (a described portal, ExecModeExec, the simple protocol).
 	checkFields bool
 	simple      bool       // simple protocol: several results may follow one another
-	stmt        *statement // the cached description the RowDescription is checked against
-	cache       *stmtCache // where stmt is cached
+	stmt        *statement // the description cached by ExecModeCacheDescribe that the RowDescription is checked against
 
 	// In a batch: the results end at this statement's end, or at
 	// ReadyForQuery with endAtReady (a Sync after it).
@@ -44,32 +41,38 @@ type Rows struct {
 	broken     bool // read failed: the connection is unusable
 }
 
-// useStatement sets the result columns to st's, or to the formats asked for
-// by want, and sets bind's result formats to match.
-func (r *Rows) useStatement(st *statement, want QueryResultFormats, bind *protocol.Bind) error {
+// columns are the result columns a Rows decodes: as described, their
+// types, and the format each arrives in.
+type columns struct {
+	fields  []FieldDescription
+	types   []*types.Type
+	formats []types.Format
+}
+
+// resultColumns returns st's result columns, in the formats asked for by
+// want (each type's preferred one when want is nil), and sets bind's result
+// formats to match.
+func resultColumns(st *statement, want QueryResultFormats, bind *protocol.Bind) (columns, error) {
 	if want == nil {
-		r.fields, r.types, r.formats = st.fields, st.resultTypes, st.resultFormats
 		bind.ResultFormats = st.bindFormats
-		return nil
+		return columns{st.fields, st.resultTypes, st.resultFormats}, nil
 	}
 	n := len(st.fields)
 	if len(want) > 1 && len(want) != n {
-		return fmt.Errorf("QueryResultFormats has %d formats for %d columns", len(want), n)
+		return columns{}, fmt.Errorf("QueryResultFormats has %d formats for %d columns", len(want), n)
 	}
-	r.fields = make([]FieldDescription, n)
-	copy(r.fields, st.fields)
-	r.types = st.resultTypes
-	r.formats = make([]types.Format, n)
+	cols := columns{make([]FieldDescription, n), st.resultTypes, make([]types.Format, n)}
+	copy(cols.fields, st.fields)
 	codes := make([]int16, n)
-	for i := range r.fields {
+	for i := range cols.fields {
 		f := want[0]
 		if len(want) > 1 {
 			f = want[i]
 		}
-		r.formats[i], r.fields[i].Format, codes[i] = f, int16(f), int16(f)
+		cols.formats[i], cols.fields[i].Format, codes[i] = f, int16(f), int16(f)
 	}
 	bind.ResultFormats = collapseFormats(codes)
-	return nil
+	return cols, nil
 }
 
 // adoptFields takes the result columns from a RowDescription: those of the
@@ -88,10 +91,10 @@ func (r *Rows) adoptFields(fields []protocol.FieldDescription) {
 			return
 		}
 	}
-	if r.stmt != nil && r.cache != nil && r.cache.get(r.stmt.sql) == r.stmt {
+	if descs := r.c.descs; r.stmt != nil && descs != nil && descs.get(r.stmt.sql) == r.stmt {
 		// The table changed since the statement was described: describe
 		// it again next time.
-		r.cache.remove(r.stmt.sql)
+		descs.remove(r.stmt.sql)
 	}
 	r.stmt = nil
 	m := r.c.typeMap
@@ -241,7 +244,7 @@ func (r *Rows) finish(err error) {
 	}
 	r.closed = true
 	r.values = nil
-	r.stmt, r.cache = nil, nil
+	r.stmt = nil
 	if r.batch != nil {
 		r.err = r.batch.rowsDone(err, r.broken)
 		return

@@ -112,9 +112,6 @@ func (sc *stmtCache) clear() {
 	sc.order.Init()
 }
 
-// len returns how many statements are cached.
-func (sc *stmtCache) len() int { return sc.order.Len() }
-
 // newStatementName returns a name no statement of this connection has had.
 func (c *Conn) newStatementName() string {
 	c.stmtSeq++

@@ -269,20 +269,11 @@ func closeInstead(ctx context.Context, c *Conn, err error) error {
 // when it is false the connection was left as it was (closed, busy, ctx
 // already ended). op names the call in errors.
 func (c *Conn) txCommand(ctx context.Context, op, sql string) (tag CommandTag, sent bool, err error) {
-	k, err := c.begin(ctx, op)
-	if err != nil {
-		return CommandTag{}, false, err
-	}
-	if err := c.sendQuery(sql); err != nil {
-		k.endUnused()
-		return CommandTag{}, false, fmt.Errorf("pgmoon: %s: %w", op, err)
-	}
-	results, err := c.simpleQuery()
-	err = k.end(err)
+	results, sent, err := c.simpleCall(ctx, op, sql)
 	if len(results) > 0 {
 		tag = results[len(results)-1].CommandTag
 	}
-	return tag, true, err
+	return tag, sent, err
 }
 
 // Begin starts a nested transaction inside tx: it sets a savepoint, which
