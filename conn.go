@@ -693,7 +693,7 @@ type call struct {
 	stop  func() bool // stops watching ctx
 	ended atomic.Bool // the operation has ended
 
-	// cancelErr, set by interrupt before finished is closed, is why the
+	// cancelErr, set by interrupt before it signals callFinished, is why the
 	// CancelRequest it sent was not confirmed: the server may still act
 	// on it, so the connection must not serve another call.
 	cancelErr error
