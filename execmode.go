@@ -45,7 +45,8 @@ const (
 	// trip; later runs are one round trip (Parse, Bind, Describe, Execute,
 	// Sync). The result columns the server reports on each run are checked
 	// against the cached ones, so a changed table is noticed: rows are
-	// decoded by what the server sent, and the cache is refreshed.
+	// decoded by what the server sent, and the cached description is
+	// dropped, to be described again on the next run.
 	ExecModeCacheDescribe
 
 	// ExecModeDescribeExec describes every statement before running it,
@@ -65,8 +66,8 @@ const (
 	// protocol. Arguments, if any, are rendered as SQL literals by the
 	// driver (see QuoteLiteral) and put in place of $1, $2, … by a lexer
 	// that skips strings, quoted identifiers, dollar quotes and comments;
-	// each value is set off by spaces so that it cannot join the text
-	// around it. The SQL may hold several statements; their rows come one
+	// each value is set off by spaces (and, when negative or quoted, put
+	// in parentheses) so that it cannot join the text around it. The SQL may hold several statements; their rows come one
 	// result after another. Results arrive in text. Use it for servers or
 	// proxies that do not speak the extended protocol.
 	ExecModeSimpleProtocol
