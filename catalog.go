@@ -125,7 +125,7 @@ func (c *Conn) fetchTypes(oids []uint32) ([]*catalogType, error) {
 	if err := c.sendQuery(sql); err != nil {
 		return nil, err
 	}
-	results, err := c.simpleQuery()
+	results, err := c.simpleQuery(false)
 	if err != nil {
 		return nil, fmt.Errorf("look up types %s: %w", list.String(), err)
 	}

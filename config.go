@@ -112,6 +112,23 @@ type Config struct {
 	// statement_cache_capacity in a connection string, where 0 disables).
 	StatementCacheCapacity int
 
+	// OnNotice, when set, is called with every notice the server sends on
+	// the connection (a NoticeResponse: WARNING, NOTICE, INFO, DEBUG or
+	// LOG from RAISE, or the server's own), from Connect on. It runs on the
+	// goroutine reading the connection, while the connection is busy: it
+	// must return promptly and must not call the connection's methods
+	// (default: nil, notices are dropped; SimpleQuery still lists them in
+	// its Results).
+	OnNotice func(*Conn, *Notice)
+
+	// OnNotification, when set, is called with every notification (LISTEN
+	// and NOTIFY) that arrives during a call other than
+	// WaitForNotification, such as a Query, an Exec or a COPY; SimpleQuery
+	// also lists them in its Results. It runs as OnNotice does (default:
+	// nil, notifications are queued for WaitForNotification, except those
+	// SimpleQuery lists).
+	OnNotification func(*Conn, *Notification)
+
 	// DescriptionCacheCapacity is how many statement descriptions
 	// ExecModeCacheDescribe keeps per connection (default: 512; negative
 	// disables; description_cache_capacity in a connection string, where 0

@@ -43,6 +43,11 @@ type Conn struct {
 	txStatus   byte
 	closeCause error // why an error closed the connection, for the calls refused after it
 
+	// notifications received while no OnNotification was set, outside
+	// WaitForNotification and SimpleQuery; WaitForNotification returns
+	// them first, oldest first.
+	notifications []*Notification
+
 	typeMap    *types.Map      // this connection's types: Config.Types (or the built-ins) plus those loaded from the catalog
 	unloadable map[uint32]bool // type OIDs the catalog did not have
 
@@ -432,7 +437,7 @@ func (c *Conn) authenticate() error {
 		case *protocol.ErrorResponse:
 			return pgErrorFromFields(m.Fields)
 		case *protocol.NoticeResponse:
-			// Ignored here; nothing in the handshake depends on it.
+			c.notice(m)
 		case *protocol.NegotiateProtocolVersion:
 			// We ask for 3.0 with no protocol options, which every 3.x
 			// server supports; a server that still answers this way is
@@ -472,16 +477,15 @@ func (c *Conn) awaitReady() error {
 		case *protocol.BackendKeyData:
 			c.pid = m.ProcessID
 			c.secretKey = append([]byte(nil), m.SecretKey...)
-		case *protocol.ParameterStatus:
-			c.setParam(m.Name, m.Value)
-		case *protocol.NoticeResponse:
 		case *protocol.ReadyForQuery:
 			c.setTxStatus(m.TxStatus)
 			return nil
 		case *protocol.ErrorResponse:
 			return pgErrorFromFields(m.Fields)
 		default:
-			return unexpected("connect", msg)
+			if !c.handleAsync(msg) {
+				return unexpected("connect", msg)
+			}
 		}
 	}
 }
@@ -693,6 +697,15 @@ type call struct {
 	stop  func() bool // stops watching ctx
 	ended atomic.Bool // the operation has ended
 
+	// idle: the server runs no command during this call (it waits for
+	// notifications), so the end of ctx only interrupts the read; the
+	// connection stays usable.
+	idle bool
+
+	// aborted, when set, is why the call stopped its own command (see
+	// abort); errors name it instead of the context's.
+	aborted error
+
 	// cancelErr, set by interrupt before it signals callFinished, is why the
 	// CancelRequest it sent was not confirmed: the server may still act
 	// on it, so the connection must not serve another call.
@@ -703,6 +716,12 @@ type call struct {
 // ctx to reach both the server (CancelRequest) and the socket (a deadline,
 // if the server does not end the command within Config.CancelWait).
 func (c *Conn) begin(ctx context.Context, op string) (*call, error) {
+	return c.beginCall(ctx, op, false)
+}
+
+// beginCall is begin; idle says the server will run no command during the
+// call (see call.idle).
+func (c *Conn) beginCall(ctx context.Context, op string, idle bool) (*call, error) {
 	if c.closed.Load() {
 		return nil, c.errClosed(op)
 	}
@@ -716,19 +735,49 @@ func (c *Conn) begin(ctx context.Context, op string) (*call, error) {
 		return nil, fmt.Errorf("pgmoon: %s: %w", op, ErrConnBusy)
 	}
 	k := &c.current
-	k.c, k.op, k.ctx, k.stop, k.cancelErr = c, op, ctx, nil, nil
+	k.c, k.op, k.ctx, k.stop, k.cancelErr, k.idle, k.aborted = c, op, ctx, nil, nil, idle, nil
 	k.ended.Store(false)
 	if ctx.Done() != nil {
-		if c.interruptFn == nil {
-			// Made once per connection, so that watching a context costs
-			// no allocation of ours: k is always &c.current.
-			c.interruptFn = k.interrupt
-			c.callDone = make(chan struct{}, 1)
-			c.callFinished = make(chan struct{}, 1)
-		}
+		c.initInterrupt()
 		k.stop = context.AfterFunc(ctx, c.interruptFn)
 	}
 	return k, nil
+}
+
+// initInterrupt makes what interrupt needs, once per connection, so that
+// watching a context costs no allocation of ours: the call is always
+// &c.current.
+func (c *Conn) initInterrupt() {
+	if c.interruptFn == nil {
+		c.interruptFn = c.current.interrupt
+		c.callDone = make(chan struct{}, 1)
+		c.callFinished = make(chan struct{}, 1)
+	}
+}
+
+// abort stops the command the call is running as the end of its context
+// would (a CancelRequest, then after Config.CancelWait a deadline on the
+// socket), for a reason of the caller's own: CopyTo's writer failed. The
+// call goes on reading to the end of the command; end and endUnused wait
+// for the interrupt, as they do after a context ends. It does nothing when
+// the context's own interrupt runs already.
+func (k *call) abort(reason error) {
+	if k.stop != nil && !k.stop() {
+		return
+	}
+	k.c.initInterrupt()
+	k.aborted = reason
+	k.stop = func() bool { return false } // settle must wait for interrupt
+	go k.c.interruptFn()
+}
+
+// cause is what interrupted the call: the reason given to abort, or the
+// context's error.
+func (k *call) cause() error {
+	if k.aborted != nil {
+		return k.aborted
+	}
+	return k.ctx.Err()
 }
 
 // interrupt runs when the call's context ends before the call does. It
@@ -742,6 +791,12 @@ func (k *call) interrupt() {
 	defer func() { c.callFinished <- struct{}{} }()
 	if k.ended.Load() {
 		return // the call ended as the context did: nothing to cancel
+	}
+	if k.idle {
+		// Nothing runs on the server: stop waiting for it. The read
+		// fails with a timeout that consumed no message.
+		_ = c.netConn.SetReadDeadline(time.Unix(1, 0))
+		return
 	}
 	wait := c.cfg.CancelWait
 	if wait == 0 {
@@ -842,13 +897,16 @@ func (k *call) end(err error) error {
 			// Close was called while the call ran.
 			err = fmt.Errorf("%w (%w)", ErrConnClosed, err)
 		}
-		if interrupted {
-			err = fmt.Errorf("%w (%w)", k.ctx.Err(), err)
+		if cause := k.cause(); interrupted && !errors.Is(err, cause) {
+			err = fmt.Errorf("%w (%w)", cause, err)
 		}
 		if k.cancelErr != nil {
 			err = fmt.Errorf("%w; connection closed: %v", err, k.errCancel())
 		}
-		err = fmt.Errorf("pgmoon: %s: %w", k.op, err)
+		if _, ok := err.(*ProtocolError); !ok {
+			// (A ProtocolError names the call already.)
+			err = fmt.Errorf("pgmoon: %s: %w", k.op, err)
+		}
 		if fatal {
 			c.closeNetConn(err)
 		}
@@ -866,9 +924,14 @@ func (k *call) end(err error) error {
 }
 
 // isFatal reports whether err leaves the connection unusable: anything but
-// a server error of severity ERROR (or an encode error caught before
-// sending, which the callers return without a call).
+// a server error of severity ERROR that is not part of a protocol
+// violation (or an encode error caught before sending, which the callers
+// return without a call).
 func isFatal(err error) bool {
+	var pe *ProtocolError
+	if errors.As(err, &pe) {
+		return true // even one that carries a *PgError
+	}
 	var pgErr *PgError
 	if errors.As(err, &pgErr) {
 		return pgErr.SeverityUnlocalized == "FATAL" || pgErr.SeverityUnlocalized == "PANIC" ||

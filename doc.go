@@ -65,6 +65,24 @@
 // (both satisfy [Querier]); Tx.Begin nests with a savepoint, and
 // [BeginFunc] commits or rolls back around a function.
 //
+// # COPY
+//
+// [Conn.CopyFrom] streams rows from a [CopyFromSource] ([CopyFromRows],
+// [CopyFromSlice], [CopyFromFunc], [CopyFromSeq]) into a table with binary
+// COPY; [Conn.CopyFromReader] feeds a COPY ... FROM STDIN from an
+// io.Reader, and [Conn.CopyTo] writes a COPY ... TO STDOUT to an io.Writer.
+// Data moves in 64 KiB chunks, so memory stays flat; a server error stops
+// the sending at once, a source error ends the COPY with CopyFail, and the
+// connection stays usable after either.
+//
+// # Notifications, notices and server parameters
+//
+// [Conn.WaitForNotification] returns LISTEN/NOTIFY notifications, queued
+// ones first; its context only ends the wait. [Config.OnNotification]
+// receives those that arrive during other calls, and [Config.OnNotice] every
+// notice. [Conn.ParameterStatus] returns the server parameters the server
+// reports, kept current.
+//
 // # Simple queries
 //
 // [Conn.SimpleQuery] runs one or more statements with the simple query

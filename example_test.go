@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log"
 	"net"
+	"os"
 	"time"
 
 	"github.com/pgmoon-go/pgmoon"
@@ -299,4 +300,105 @@ func ExampleQueryExecMode() {
 		log.Fatal(err)
 	}
 	fmt.Println(n)
+}
+
+// CopyFrom streams rows into a table with binary COPY; the source here is
+// an iterator, so the rows are never all in memory.
+func ExampleConn_CopyFrom() {
+	ctx := context.Background()
+	conn, err := pgmoon.ConnectString(ctx, "postgres://app@localhost/shop")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer conn.Close(ctx)
+
+	readings := func(yield func([]any, error) bool) {
+		for i := range 1_000_000 {
+			if !yield([]any{int64(i), "sensor-7", time.Now(), float64(i) / 10}, nil) {
+				return
+			}
+		}
+	}
+	n, err := conn.CopyFrom(ctx, pgmoon.Identifier{"metrics", "readings"},
+		[]string{"id", "source", "at", "value"}, pgmoon.CopyFromSeq(readings))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(n, "rows copied")
+}
+
+// CopyTo streams a COPY ... TO STDOUT to any io.Writer; CopyFromReader
+// feeds a COPY ... FROM STDIN from any io.Reader, here CSV files.
+func ExampleConn_CopyTo() {
+	ctx := context.Background()
+	conn, err := pgmoon.ConnectString(ctx, "postgres://app@localhost/shop")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer conn.Close(ctx)
+
+	out, err := os.Create("orders.csv")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer out.Close()
+	if _, err := conn.CopyTo(ctx, out, "copy (select * from orders where day = current_date) to stdout (format csv, header)"); err != nil {
+		log.Fatal(err)
+	}
+
+	in, err := os.Open("returns.csv")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer in.Close()
+	n, err := conn.CopyFromReader(ctx, in, "copy returns from stdin (format csv, header)")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(n, "returns loaded")
+}
+
+// A listener: LISTEN once, then wait for notifications; a timeout only ends
+// the wait, the connection stays usable.
+func ExampleConn_WaitForNotification() {
+	ctx := context.Background()
+	conn, err := pgmoon.ConnectString(ctx, "postgres://app@localhost/shop")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer conn.Close(ctx)
+
+	if _, err := conn.Exec(ctx, "listen order_placed"); err != nil {
+		log.Fatal(err)
+	}
+	for {
+		wctx, cancel := context.WithTimeout(ctx, time.Minute)
+		n, err := conn.WaitForNotification(wctx)
+		cancel()
+		switch {
+		case errors.Is(err, context.DeadlineExceeded):
+			// Nothing for a minute: a chance to do housekeeping.
+			continue
+		case err != nil:
+			log.Fatal(err) // the connection is gone
+		}
+		fmt.Printf("order %s placed (by backend %d)\n", n.Payload, n.PID)
+	}
+}
+
+// OnNotice receives the server's notices (RAISE NOTICE, warnings) from any
+// call.
+func ExampleConfig_onNotice() {
+	cfg, err := pgmoon.ParseConfig("postgres://app@localhost/shop")
+	if err != nil {
+		log.Fatal(err)
+	}
+	cfg.OnNotice = func(_ *pgmoon.Conn, n *pgmoon.Notice) {
+		log.Printf("postgres says: %s", n)
+	}
+	conn, err := pgmoon.Connect(context.Background(), cfg)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer conn.Close(context.Background())
 }

@@ -436,20 +436,6 @@ func (c *Conn) interpolate(sql string, args []any) (string, error) {
 	return interpolate(sql, args, c.ParameterStatus("standard_conforming_strings") != "off")
 }
 
-// handleAsync handles a message the server may send at any time. It
-// reports false for any other message.
-func (c *Conn) handleAsync(msg protocol.BackendMessage) bool {
-	switch m := msg.(type) {
-	case *protocol.ParameterStatus:
-		c.setParam(m.Name, m.Value)
-	case *protocol.NoticeResponse, *protocol.NotificationResponse:
-		// Delivered by the session API (issue 7); dropped here.
-	default:
-		return false
-	}
-	return true
-}
-
 // encodeArgs fills bind's parameters with args encoded for their types.
 func (c *Conn) encodeArgs(bind *protocol.Bind, paramTypes []*types.Type, args []any) error {
 	buf := c.paramBuf[:0]

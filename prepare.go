@@ -110,7 +110,7 @@ func (c *Conn) DeallocateAll(ctx context.Context) error {
 	if c.stmts != nil {
 		c.stmts.clear()
 	}
-	_, err = c.simpleQuery()
+	_, err = c.simpleQuery(false)
 	return k.end(err)
 }
 

@@ -87,7 +87,9 @@ type Result struct {
 // SimpleQuery runs one or more SQL statements separated by semicolons with
 // the simple query protocol, the way pgmoon's query does, and returns one
 // Result per statement: columns, rows as raw text values, the command tag,
-// and the notices and notifications that arrived along the way.
+// and the notices and notifications that arrived along the way. Those are
+// also passed to Config.OnNotice and Config.OnNotification when set; the
+// notifications listed are not queued for WaitForNotification.
 //
 // No parameters are sent, so nothing in sql is interpolated; it runs as one
 // implicit transaction unless it contains explicit transaction commands.
@@ -120,7 +122,7 @@ func (c *Conn) simpleCall(ctx context.Context, op, sql string) (results []*Resul
 		k.endUnused()
 		return nil, false, fmt.Errorf("pgmoon: %s: %w", op, err)
 	}
-	results, err = c.simpleQuery()
+	results, err = c.simpleQuery(true)
 	return results, true, k.end(err)
 }
 
@@ -133,7 +135,11 @@ func (c *Conn) sendQuery(sql string) error {
 	return err
 }
 
-func (c *Conn) simpleQuery() ([]*Result, error) {
+// simpleQuery reads the results of a Query message. Notices go to
+// OnNotice; notifications to OnNotification or the queue, except that with
+// list set (SimpleQuery itself) they are listed in the Results instead of
+// queued.
+func (c *Conn) simpleQuery(list bool) ([]*Result, error) {
 	const op = "simple query"
 	if err := c.fe.Flush(); err != nil {
 		return nil, err
@@ -186,14 +192,18 @@ func (c *Conn) simpleQuery() ([]*Result, error) {
 			copyOut = false
 			finish()
 		case *protocol.NoticeResponse:
-			n := (*Notice)(pgErrorFromFields(m.Fields))
+			n := c.notice(m)
 			if cur != nil {
 				cur.Notices = append(cur.Notices, n)
 			} else {
 				pending.Notices = append(pending.Notices, n)
 			}
 		case *protocol.NotificationResponse:
-			n := &Notification{PID: m.ProcessID, Channel: strings.Clone(m.Channel), Payload: strings.Clone(m.Payload)}
+			n := newNotification(m)
+			c.deliver(n, list)
+			if !list {
+				continue
+			}
 			if cur != nil {
 				cur.Notifications = append(cur.Notifications, n)
 			} else {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"sync"
@@ -139,6 +140,18 @@ type Querier interface {
 var (
 	_ Querier = (*Conn)(nil)
 	_ Querier = (*Tx)(nil)
+)
+
+// Copier moves rows in bulk with COPY: *Conn and *Tx are one.
+type Copier interface {
+	CopyFrom(ctx context.Context, table Identifier, columns []string, src CopyFromSource) (int64, error)
+	CopyFromReader(ctx context.Context, r io.Reader, sql string) (int64, error)
+	CopyTo(ctx context.Context, w io.Writer, sql string) (int64, error)
+}
+
+var (
+	_ Copier = (*Conn)(nil)
+	_ Copier = (*Tx)(nil)
 )
 
 // TxBeginner starts a transaction: a *Conn starts one with BEGIN, a *Tx
@@ -457,6 +470,33 @@ func (tx *Tx) SendBatch(ctx context.Context, b *Batch) *BatchResults {
 		return &BatchResults{err: ErrTxClosed, ended: true}
 	}
 	return tx.conn.SendBatch(ctx, b)
+}
+
+// CopyFrom copies rows into a table inside the transaction, as
+// Conn.CopyFrom does. A COPY that fails leaves the transaction failed.
+func (tx *Tx) CopyFrom(ctx context.Context, table Identifier, columns []string, src CopyFromSource) (int64, error) {
+	if tx.isDone() {
+		return 0, ErrTxClosed
+	}
+	return tx.conn.CopyFrom(ctx, table, columns, src)
+}
+
+// CopyFromReader runs a COPY ... FROM STDIN inside the transaction, as
+// Conn.CopyFromReader does.
+func (tx *Tx) CopyFromReader(ctx context.Context, r io.Reader, sql string) (int64, error) {
+	if tx.isDone() {
+		return 0, ErrTxClosed
+	}
+	return tx.conn.CopyFromReader(ctx, r, sql)
+}
+
+// CopyTo runs a COPY ... TO STDOUT inside the transaction, as Conn.CopyTo
+// does.
+func (tx *Tx) CopyTo(ctx context.Context, w io.Writer, sql string) (int64, error) {
+	if tx.isDone() {
+		return 0, ErrTxClosed
+	}
+	return tx.conn.CopyTo(ctx, w, sql)
 }
 
 // BeginFunc runs fn in a transaction begun on db: a *Conn (BEGIN) or a *Tx

@@ -325,3 +325,54 @@ func TestReaderKeepsPipelinedBytesWhenShrinking(t *testing.T) {
 		t.Fatalf("end: %v", err)
 	}
 }
+
+// scriptedReader returns its chunks one Read at a time; a nil chunk is a
+// read that fails with errStall, as a deadline would.
+type scriptedReader struct{ chunks [][]byte }
+
+var errStall = errors.New("i/o timeout (scripted)")
+
+func (s *scriptedReader) Read(p []byte) (int, error) {
+	if len(s.chunks) == 0 {
+		return 0, io.EOF
+	}
+	c := s.chunks[0]
+	if c == nil {
+		s.chunks = s.chunks[1:]
+		return 0, errStall
+	}
+	n := copy(p, c)
+	if n == len(c) {
+		s.chunks = s.chunks[1:]
+	} else {
+		s.chunks[0] = c[n:]
+	}
+	return n, nil
+}
+
+// A read that fails part-way through a message (a deadline used to stop a
+// wait) consumes nothing: the next call returns the whole message. Every
+// split point is tried, inside the header and inside the body.
+func TestReaderResumesAfterReadError(t *testing.T) {
+	msg, err := (&NotificationResponse{ProcessID: 7, Channel: "chan", Payload: "payload"}).Encode(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next, _ := (&ReadyForQuery{TxStatus: 'I'}).Encode(nil)
+	for split := 0; split < len(msg); split++ {
+		r := NewReader(&scriptedReader{chunks: [][]byte{msg[:split], nil, msg[split:], next}})
+		if split == 0 {
+			r = NewReader(&scriptedReader{chunks: [][]byte{nil, msg, next}})
+		}
+		if _, _, err := r.Next(); !errors.Is(err, errStall) {
+			t.Fatalf("split %d: first Next: err = %v, want the stall", split, err)
+		}
+		typ, body, err := r.Next()
+		if err != nil || typ != 'A' || !bytes.Equal(body, msg[5:]) {
+			t.Fatalf("split %d: resumed Next = %c %q %v, want the whole NotificationResponse", split, typ, body, err)
+		}
+		if typ, _, err := r.Next(); err != nil || typ != 'Z' {
+			t.Fatalf("split %d: following message = %c %v", split, typ, err)
+		}
+	}
+}

@@ -61,7 +61,8 @@ func (r *Reader) Buffered() int { return r.end - r.start }
 // is only valid until the next call to Next.
 //
 // A stream that ends cleanly between messages returns io.EOF; one that ends
-// inside a message returns io.ErrUnexpectedEOF. A length word below 4 is an
+// inside a message returns io.ErrUnexpectedEOF. Any other read error (such
+// as a deadline) consumes nothing: a later Next resumes the same message. A length word below 4 is an
 // ErrMalformed ProtocolError and one above the limit an ErrTooLarge one.
 func (r *Reader) Next() (typ byte, body []byte, err error) {
 	if err := r.fill(5, true); err != nil {
@@ -77,12 +78,14 @@ func (r *Reader) Next() (typ byte, body []byte, err error) {
 		return typ, nil, &ProtocolError{Type: typ, Err: ErrTooLarge,
 			Detail: fmt.Sprintf("message body of %d bytes exceeds the limit of %d", size, r.max)}
 	}
-	r.start += 5
-	if err := r.fill(size, false); err != nil {
+	// Nothing is consumed until the whole message is here, so that a read
+	// that fails part-way (a deadline used to interrupt a wait) can be
+	// resumed by calling Next again.
+	if err := r.fill(5+size, false); err != nil {
 		return typ, nil, err
 	}
-	body = r.buf[r.start : r.start+size : r.start+size]
-	r.start += size
+	body = r.buf[r.start+5 : r.start+5+size : r.start+5+size]
+	r.start += 5 + size
 	return typ, body, nil
 }
 
