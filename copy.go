@@ -10,6 +10,7 @@ import (
 	"io"
 	"iter"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/pgmoon-go/pgmoon/protocol"
@@ -294,9 +295,7 @@ func (c *Conn) CopyFromReader(ctx context.Context, r io.Reader, sql string) (int
 type readerData struct{ r io.Reader }
 
 func (d *readerData) next(buf []byte) ([]byte, error) {
-	if cap(buf)-len(buf) < copyChunkSize {
-		buf = append(buf[:cap(buf)], make([]byte, copyChunkSize)...)[:len(buf)]
-	}
+	buf = slices.Grow(buf, copyChunkSize)
 	n, err := d.r.Read(buf[len(buf) : len(buf)+copyChunkSize])
 	buf = buf[:len(buf)+n]
 	switch {
@@ -372,14 +371,17 @@ func (c *Conn) copyIn(k *call, sql string, d copyData) (int64, error) {
 		writeErr = c.sendFlush(end)
 	}
 	<-rd.done
+	if rd.err == nil && rd.pgErr == nil && !sentDone {
+		rd.err = &ProtocolError{Op: op, Err: errors.New("CommandComplete before the COPY data ended")}
+	}
 
 	if writeErr != nil {
 		// Part of a message may have been written: the connection
 		// cannot be used again. The server's reason, if it gave one, is
-		// the better error.
+		// the better error (the failed write follows from it).
 		err := fmt.Errorf("writing COPY data: %w", writeErr)
 		if serverErr := rd.failure(); serverErr != nil {
-			err = fmt.Errorf("%w (then writing COPY data failed: %v)", serverErr, writeErr)
+			err = serverErr
 		}
 		c.closeNetConn(err)
 		return 0, k.end(err)
@@ -390,17 +392,11 @@ func (c *Conn) copyIn(k *call, sql string, d copyData) (int64, error) {
 	if rd.pgErr != nil && isFatal(rd.pgErr) {
 		return 0, k.end(rd.pgErr)
 	}
-	if rd.pgErr == nil && !sentDone {
-		return 0, k.end(&ProtocolError{Op: op, Err: errors.New("CommandComplete before the COPY data ended")})
-	}
 	if _, err := c.readToReady(op); err != nil {
 		return 0, k.end(err)
 	}
 	switch {
 	case sentFail && ctxEnded:
-		if rd.pgErr == nil {
-			return 0, k.end(localErr)
-		}
 		return 0, k.end(fmt.Errorf("%w (%w)", localErr, rd.pgErr))
 	case sentFail:
 		// The server's answer only repeats our reason.

@@ -63,7 +63,6 @@ func TestCopyFromTypes(t *testing.T) {
 		t.Fatalf("CopyFrom = %d, %v", n, err)
 	}
 	// Compared with what the server itself renders for the same values.
-	got := copyRows(t, conn, "ct")
 	want := []string{
 		"1\tplain\t2024-02-29 12:30:45.123456+00\t1.5\t0.25\tt\t\\\\x0001ff\t01020300-0000-0000-0000-000000000000\t{\"k\": \"v\"}\t{1,2,3}\thappy\t2024-02-29\t01:30:00\t-7",
 		"2\ttab\\there\\nnewline \\\\ backslash \"quote\" 'single' é\t2024-02-29 13:30:45.123456+00\t-0.25\t12345678901234567890.123\tf\t\\\\x\t00000000-0000-0000-0000-00000000002a\t[1, \"two\"]\t{}\tsad\t2024-02-29\t00:00:00\t32767",
@@ -71,7 +70,7 @@ func TestCopyFromTypes(t *testing.T) {
 		"4\t\t2024-02-29 12:30:45.123456+00\t0\t0\tt\t\\\\x5c783030\t00000000-0000-0000-0000-000000000000\t\\N\t{NULL}\tok\t2024-02-29\t00:00:01\t\\N",
 	}
 	mustExec(t, conn, "set timezone = 'UTC'")
-	got = copyRows(t, conn, "ct")
+	got := copyRows(t, conn, "ct")
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("rows (-want +got):\n%s", diff)
 	}
@@ -622,8 +621,8 @@ func TestCopyTo(t *testing.T) {
 	})
 }
 
-// countingWriter counts the lines written to it and can fail or cancel
-// at a given line.
+// lineCounter counts the lines written to it, and can fail at a given
+// line or call onLine after each write.
 type lineCounter struct {
 	lines  int
 	failAt int // fail the Write that reaches this many lines (0: never)
@@ -667,18 +666,7 @@ func (d *countingDialer) DialContext(ctx context.Context, network, addr string) 
 	if err != nil {
 		return nil, err
 	}
-	return &readCounter{Conn: c, n: &d.read}, nil
-}
-
-type readCounter struct {
-	net.Conn
-	n *atomic.Int64
-}
-
-func (c *readCounter) Read(p []byte) (int, error) {
-	n, err := c.Conn.Read(p)
-	c.n.Add(int64(n))
-	return n, err
+	return &countingConn{Conn: c, n: &d.read}, nil
 }
 
 // When the writer fails, CopyTo cancels the server's COPY rather than
