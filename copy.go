@@ -2,7 +2,6 @@ package pgmoon
 
 import (
 	"bufio"
-	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -464,17 +463,14 @@ func (c *Conn) awaitCopyIn(k *call) (started bool, err error) {
 			// it, and report what happened.
 			var s skipper
 			err := s.skip(c, k.op, msg)
-			pgErr := s.pgErr
 			if err == nil {
-				var rest *PgError
-				rest, err = c.readToReady(k.op)
-				pgErr = cmp.Or(pgErr, rest)
+				err = s.toReady(c, k.op)
 			}
 			if err != nil {
 				return false, k.end(err)
 			}
-			if pgErr != nil {
-				return false, k.end(pgErr)
+			if s.pgErr != nil {
+				return false, k.end(s.pgErr)
 			}
 			k.endUnused()
 			return false, fmt.Errorf("pgmoon: %s: %w", k.op, errNotCopy("FROM STDIN"))
@@ -488,19 +484,8 @@ func (c *Conn) awaitCopyIn(k *call) (started bool, err error) {
 // failed.
 func (c *Conn) readToReady(op string) (pgErr *PgError, err error) {
 	var s skipper
-	for {
-		msg, err := c.receive(op)
-		if err != nil {
-			return s.pgErr, err
-		}
-		if m, ok := msg.(*protocol.ReadyForQuery); ok {
-			c.setTxStatus(m.TxStatus)
-			return s.pgErr, nil
-		}
-		if err := s.skip(c, op, msg); err != nil {
-			return s.pgErr, err
-		}
-	}
+	err = s.toReady(c, op)
+	return s.pgErr, err
 }
 
 // skipper disposes of the messages of a simple query's answer that a call
@@ -510,6 +495,23 @@ func (c *Conn) readToReady(op string) (pgErr *PgError, err error) {
 type skipper struct {
 	pgErr   *PgError
 	refused bool // CopyFail sent; the next ErrorResponse answers it
+}
+
+// toReady skips the messages up to ReadyForQuery, which it reads too.
+func (s *skipper) toReady(c *Conn, op string) error {
+	for {
+		msg, err := c.receive(op)
+		if err != nil {
+			return err
+		}
+		if m, ok := msg.(*protocol.ReadyForQuery); ok {
+			c.setTxStatus(m.TxStatus)
+			return nil
+		}
+		if err := s.skip(c, op, msg); err != nil {
+			return err
+		}
+	}
 }
 
 // skip disposes of msg, one of the messages a simple query's answer holds

@@ -428,3 +428,29 @@ func TestFakeNoticeDuringConnect(t *testing.T) {
 	}
 	waitFake(t, f)
 }
+
+// Over TLS too, a wait stopped by its context leaves the connection (and
+// its TLS stream) usable.
+func TestWaitForNotificationTLS(t *testing.T) {
+	srv := startTLSServer(t)
+	listener, notifier := connect(t, srv.DSN()), connect(t, srv.DSN())
+	if !listener.UsesTLS() {
+		t.Fatal("not TLS")
+	}
+	ch := channelName(t)
+	mustExec(t, listener, "listen "+ch)
+	for i := range 3 {
+		short, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		_, err := listener.WaitForNotification(short)
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("wait %d: %v", i, err)
+		}
+	}
+	mustExec(t, notifier, "notify "+ch+", 'over tls'")
+	n, err := listener.WaitForNotification(testCtx(t))
+	if err != nil || n.Payload != "over tls" {
+		t.Fatalf("WaitForNotification = %+v, %v", n, err)
+	}
+	usable(t, listener)
+}
