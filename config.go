@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"maps"
 	"net"
 	"net/url"
 	"os"
@@ -40,6 +41,7 @@ const (
 // modified while a Connect that uses it is running.
 type Config struct {
 	Host            string        // host name, IP address, or absolute path of a unix socket directory (default: the local socket directory if the server's socket is there, else "localhost")
+	HostAddr        string        // hostaddr: numeric IP address to connect to instead of resolving Host, which still names the server for TLS and the passfile (default: none)
 	Port            uint16        // TCP port, or the number in the socket file name (default: 5432)
 	Database        string        // database name (default: User)
 	User            string        // role name (default: the operating system user name)
@@ -62,6 +64,35 @@ type Config struct {
 	// any credential is sent.
 	ChannelBinding string // "disable", "prefer" (default) or "require": SCRAM-SHA-256-PLUS bound to the TLS connection
 	RequireAuth    string // require_auth: methods the server must use one of ("password,md5,scram-sha-256,gss,sspi,none"), or, each with "!", must not use (default: any)
+
+	// Fallbacks are the further hosts of a multi-host connection string
+	// (host=a,b,c port=5432,5433,5434), tried in order after Host, each
+	// with its own connect_timeout, TLS handshake and authentication
+	// (default: none).
+	Fallbacks []*FallbackConfig
+
+	// TargetSessionAttrs is libpq's target_session_attrs: which server a
+	// multi-host connection accepts. "any" (default), "read-write",
+	// "read-only", "primary", "standby" or "prefer-standby".
+	TargetSessionAttrs string
+
+	// LoadBalanceHosts is libpq's load_balance_hosts: "disable" tries the
+	// hosts in order (default); "random" tries them in random order.
+	LoadBalanceHosts string
+
+	// Passfile is the password file consulted, with libpq's rules, when
+	// no Password is given (default: PGPASSFILE, else ~/.pgpass).
+	Passfile string
+
+	// TCP settings of the sockets the default Dialer makes, with libpq's
+	// meanings (keepalives, keepalives_idle, keepalives_interval,
+	// keepalives_count, tcp_user_timeout). A zero duration or count keeps
+	// the system's value.
+	DisableKeepAlives  bool          // keepalives=0 (default: keepalives on)
+	KeepAlivesIdle     time.Duration // idle time before the first probe
+	KeepAlivesInterval time.Duration // time between probes
+	KeepAlivesCount    int           // probes before the connection is dropped
+	TCPUserTimeout     time.Duration // how long sent data may stay unacknowledged before the connection is dropped
 
 	// TLSConfig, when set, is used (cloned) for every TLS handshake in
 	// place of what the ssl* settings describe; sslmode then only says
@@ -129,11 +160,22 @@ type Config struct {
 	// SimpleQuery lists).
 	OnNotification func(*Conn, *Notification)
 
+	// Pool configures the pools NewPool makes with this Config; Connect
+	// ignores it (pool_* keywords in a connection string).
+	Pool PoolConfig
+
 	// DescriptionCacheCapacity is how many statement descriptions
 	// ExecModeCacheDescribe keeps per connection (default: 512; negative
 	// disables; description_cache_capacity in a connection string, where 0
 	// disables).
 	DescriptionCacheCapacity int
+}
+
+// FallbackConfig is one further host of a multi-host Config.
+type FallbackConfig struct {
+	Host     string // as Config.Host
+	HostAddr string // as Config.HostAddr
+	Port     uint16 // as Config.Port
 }
 
 const defaultCacheCapacity = 512
@@ -206,13 +248,7 @@ var unsupportedKeywords = map[string]bool{
 // Errors are *ParseConfigError and never contain the password.
 func ParseConfig(connString string) (*Config, error) {
 	settings := envSettings()
-	var parsed map[string]string
-	var err error
-	if strings.HasPrefix(connString, "postgres://") || strings.HasPrefix(connString, "postgresql://") {
-		parsed, err = parseURL(connString)
-	} else {
-		parsed, err = parseKeywordValue(connString)
-	}
+	parsed, err := parseConnString(connString)
 	if err != nil {
 		return nil, &ParseConfigError{ConnString: redactConnString(connString), Msg: err.Error()}
 	}
@@ -224,6 +260,17 @@ func ParseConfig(connString string) (*Config, error) {
 		return nil, &ParseConfigError{ConnString: redactConnString(connString), Msg: err.Error()}
 	}
 	return cfg, nil
+}
+
+// parseConnString parses a connection string in either form into its
+// keywords and values, as libpq's PQconninfoParse does: only what the
+// string says (the parts of a URL under their keywords), nothing from the
+// environment or defaults.
+func parseConnString(s string) (map[string]string, error) {
+	if strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://") {
+		return parseURL(s)
+	}
+	return parseKeywordValue(s)
 }
 
 func envSettings() map[string]string {
@@ -426,12 +473,21 @@ func (c *Config) network() (network, addr string) {
 	return "tcp", net.JoinHostPort(c.Host, strconv.Itoa(int(c.Port)))
 }
 
-// Copy returns a deep copy of c.
+// Copy returns a deep copy of c (functions and the Dialer, Tracer, Types
+// and TLSConfig are shared).
 func (c *Config) Copy() *Config {
 	n := *c
-	n.RuntimeParams = make(map[string]string, len(c.RuntimeParams))
-	for k, v := range c.RuntimeParams {
-		n.RuntimeParams[k] = v
+	n.RuntimeParams = maps.Clone(c.RuntimeParams)
+	if n.RuntimeParams == nil {
+		n.RuntimeParams = map[string]string{}
+	}
+	n.Fallbacks = make([]*FallbackConfig, len(c.Fallbacks))
+	for i, f := range c.Fallbacks {
+		fc := *f
+		n.Fallbacks[i] = &fc
+	}
+	if c.Fallbacks == nil {
+		n.Fallbacks = nil
 	}
 	return &n
 }

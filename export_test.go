@@ -17,3 +17,7 @@ func SetPostgresqlDir(dir string) (restore func()) {
 func WriteSelfSigned(t testing.TB, dir, name, cn string) (certPath, keyPath string) {
 	return writeKeyPair(t, dir, name, cn, plainKey)
 }
+
+// ParseConnString parses a connection string into keywords and values as
+// libpq's PQconninfoParse does, without environment or defaults.
+var ParseConnString = parseConnString
