@@ -83,23 +83,25 @@ func ConnectString(ctx context.Context, connString string) (*Conn, error) {
 
 // Connect opens a connection: it dials through cfg.Dialer, negotiates TLS as
 // cfg.SSLMode says, sends the startup message, authenticates, and waits for
-// the server to be ready. ctx (and cfg.ConnectTimeout) bound the whole
-// handshake. cfg is copied; later changes to it do not affect the Conn.
+// the server to be ready. ctx bounds the whole of it; cfg.ConnectTimeout
+// bounds each host's attempt. cfg is copied; later changes to it do not
+// affect the Conn.
+//
+// With several hosts (cfg.Fallbacks), each is tried in turn (in random
+// order with LoadBalanceHosts "random"), with its own TLS handshake and
+// authentication, until one accepts the connection and matches
+// cfg.TargetSessionAttrs; see connectHosts.
 //
 // Errors are *ConnectError, wrapping a *PgError when the server refused the
 // connection (wrong password, unknown database) or *auth.UnsupportedError
-// for an authentication method this driver does not implement.
+// for an authentication method this driver does not implement. When every
+// host failed, it holds each host's error, in the order they were tried.
 func Connect(ctx context.Context, cfg *Config) (*Conn, error) {
 	if cfg == nil {
 		return nil, errors.New("pgmoon: connect: nil Config")
 	}
 	cfg = cfg.Copy()
 	cfg.applyDefaults()
-	if cfg.ConnectTimeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, cfg.ConnectTimeout)
-		defer cancel()
-	}
 	if err := cfg.checkTLSSettings(); err != nil {
 		return nil, fmt.Errorf("pgmoon: connect: %w", err)
 	}
@@ -110,13 +112,25 @@ func Connect(ctx context.Context, cfg *Config) (*Conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pgmoon: connect: %w", err)
 	}
+	return connectHosts(ctx, cfg, ap)
+}
+
+// connectHost makes a connection to cfg's (only) host, trying TLS and
+// plain text as cfg.SSLMode says, within cfg.ConnectTimeout.
+func connectHost(ctx context.Context, cfg *Config, ap *authPolicy) (*Conn, error) {
+	if cfg.ConnectTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, cfg.ConnectTimeout)
+		defer cancel()
+	}
 	var tlsConf *tls.Config
 	if cfg.SSLMode != SSLDisable {
+		var err error
 		if tlsConf, err = buildTLSConfig(cfg); err != nil {
-			return nil, fmt.Errorf("pgmoon: connect: %w", err)
+			return nil, &ConnectError{Addr: cfg.address(), Err: err}
 		}
 	}
-	if isUnixSocketHost(cfg.Host) {
+	if network, _ := cfg.dialAddress(); network == "unix" {
 		// As in libpq, sslmode is ignored for unix-domain sockets: the
 		// server never offers TLS on them, and the socket is local.
 		return connectOnce(ctx, cfg, ap, nil, tlsNever)
@@ -165,14 +179,10 @@ const (
 // connectOnce makes one connection attempt; tlsConf is the TLS
 // configuration under any policy but tlsNever.
 func connectOnce(ctx context.Context, cfg *Config, ap *authPolicy, tlsConf *tls.Config, policy tlsPolicy) (*Conn, error) {
-	network, addr := cfg.network()
-	dialer := cfg.Dialer
-	if dialer == nil {
-		dialer = &net.Dialer{KeepAlive: 5 * time.Minute}
-	}
-	nc, err := dialer.DialContext(ctx, network, addr)
+	network, addr := cfg.dialAddress()
+	nc, err := cfg.dialer().DialContext(ctx, network, addr)
 	if err != nil {
-		return nil, &ConnectError{Addr: addr, Err: err}
+		return nil, &ConnectError{Addr: cfg.address(), Err: err}
 	}
 	c := &Conn{cfg: cfg, netConn: nc, params: make(map[string]string), tlsConf: tlsConf, authPolicy: ap}
 	if cfg.Types != nil {
@@ -206,7 +216,7 @@ func connectOnce(ctx context.Context, cfg *Config, ap *authPolicy, tlsConf *tls.
 		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 			err = fmt.Errorf("%w (%w)", ctxErr, err)
 		}
-		return nil, &ConnectError{Addr: addr, Err: err}
+		return nil, &ConnectError{Addr: cfg.address(), Err: err}
 	}
 	_ = c.netConn.SetDeadline(time.Time{})
 	return c, nil
@@ -634,12 +644,8 @@ func (c *Conn) cancelRequest(ctx context.Context) (sent bool, err error) {
 	if c.pid == 0 {
 		return false, errors.New("server sent no BackendKeyData")
 	}
-	network, addr := c.cfg.network()
-	dialer := c.cfg.Dialer
-	if dialer == nil {
-		dialer = &net.Dialer{}
-	}
-	nc, err := dialer.DialContext(ctx, network, addr)
+	network, addr := c.cfg.dialAddress()
+	nc, err := c.cfg.dialer().DialContext(ctx, network, addr)
 	if err != nil {
 		return false, err
 	}

@@ -1,6 +1,9 @@
 package pgmoon
 
-import "testing"
+import (
+	"net"
+	"testing"
+)
 
 // Internals reached by the external tests in package pgmoon_test.
 
@@ -21,3 +24,7 @@ func WriteSelfSigned(t testing.TB, dir, name, cn string) (certPath, keyPath stri
 // ParseConnString parses a connection string into keywords and values as
 // libpq's PQconninfoParse does, without environment or defaults.
 var ParseConnString = parseConnString
+
+// NetConn returns the socket under a connection, for tests that inspect
+// its options.
+func NetConn(c *Conn) net.Conn { return c.netConn }

@@ -1,0 +1,224 @@
+package pgmoon_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pgmoon-go/pgmoon"
+	"github.com/pgmoon-go/pgmoon/pgtest"
+)
+
+// closedPort returns a loopback TCP port nothing listens on.
+func closedPort(t *testing.T) uint16 {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	return uint16(port)
+}
+
+// blackHole returns the port of a listener that accepts connections and
+// never answers, closed when the test ends.
+func blackHole(t *testing.T) uint16 {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return uint16(ln.Addr().(*net.TCPAddr).Port)
+}
+
+// serverConfig is a Config for the shared test server over TCP.
+func serverConfig(t *testing.T) *pgmoon.Config {
+	t.Helper()
+	cfg, err := pgmoon.ParseConfig(pgtest.Default(t).DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func TestMultiHostFallsThrough(t *testing.T) {
+	good := serverConfig(t)
+	dead := closedPort(t)
+	cfg := good.Copy()
+	cfg.Host, cfg.Port = "127.0.0.1", dead
+	cfg.ConnectTimeout = 2 * time.Second
+	cfg.Fallbacks = []*pgmoon.FallbackConfig{
+		{Host: "127.0.0.1", Port: blackHole(t)}, // accepts, never answers: connect_timeout moves on
+		{Host: good.Host, Port: good.Port},
+	}
+	conn := connectConfig(t, cfg)
+	if got := scalar(t, conn, "select inet_server_port()::text"); got != fmt.Sprint(good.Port) {
+		t.Errorf("connected to port %s, want %d", got, good.Port)
+	}
+	// The connection remembers the host it reached: a cancel goes there.
+	if c := conn.Config(); c.Port != good.Port || len(c.Fallbacks) != 0 {
+		t.Errorf("Config() = port %d with %d fallbacks", c.Port, len(c.Fallbacks))
+	}
+	if err := cancelRunningQuery(t, conn, pgtest.Default(t).DSN()); !errors.Is(err, context.Canceled) || !errors.Is(err, queryCanceled) {
+		t.Errorf("cancel through the reached host: %v", err)
+	}
+}
+
+func TestMultiHostAllFail(t *testing.T) {
+	good := serverConfig(t)
+	cfg := good.Copy()
+	p1, p2 := closedPort(t), closedPort(t)
+	cfg.Host, cfg.Port = "127.0.0.1", p1
+	cfg.Fallbacks = []*pgmoon.FallbackConfig{
+		{Host: "127.0.0.1", Port: p2},
+		{Host: good.Host, Port: good.Port}, // reached, but the database does not exist
+	}
+	cfg.Database = "no_such_database_here"
+	_, err := pgmoon.Connect(testCtx(t), cfg)
+	var ce *pgmoon.ConnectError
+	if !errors.As(err, &ce) {
+		t.Fatalf("err = %v, want a *ConnectError", err)
+	}
+	msg := err.Error()
+	for _, want := range []string{
+		fmt.Sprintf("127.0.0.1:%d", p1), fmt.Sprintf("127.0.0.1:%d", p2), "connection refused",
+		"3 attempts failed", `database "no_such_database_here" does not exist`,
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error does not say %q:\n%s", want, msg)
+		}
+	}
+	// The server's error of the last attempt is reachable.
+	if !errors.Is(err, &pgmoon.PgError{Code: "3D000"}) {
+		t.Errorf("errors.Is 3D000 = false: %v", err)
+	}
+}
+
+// The end of the context stops the search: later hosts are not tried.
+func TestMultiHostContextStops(t *testing.T) {
+	good := serverConfig(t)
+	cfg := good.Copy()
+	cfg.Host, cfg.Port = "127.0.0.1", blackHole(t)
+	cfg.Fallbacks = []*pgmoon.FallbackConfig{{Host: good.Host, Port: good.Port}}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	_, err := pgmoon.Connect(ctx, cfg)
+	if !errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), fmt.Sprintf(":%d", good.Port)) {
+		t.Fatalf("err = %v, want the deadline, with the second host untried", err)
+	}
+}
+
+func TestTargetSessionAttrsOnPrimary(t *testing.T) {
+	good := serverConfig(t)
+	for _, tc := range []struct {
+		attrs, readOnlyDefault string
+		ok                     bool
+		want                   string
+	}{
+		{pgmoon.TargetAny, "off", true, ""},
+		{pgmoon.TargetReadWrite, "off", true, ""},
+		{pgmoon.TargetReadWrite, "on", false, "session is read-only"},
+		{pgmoon.TargetReadOnly, "off", false, "session is not read-only"},
+		{pgmoon.TargetReadOnly, "on", true, ""},
+		{pgmoon.TargetPrimary, "on", true, ""},
+		{pgmoon.TargetStandby, "off", false, "server is not in hot standby mode"},
+		{pgmoon.TargetPreferStandby, "off", true, ""},
+	} {
+		t.Run(tc.attrs+"/default_transaction_read_only="+tc.readOnlyDefault, func(t *testing.T) {
+			cfg := good.Copy()
+			cfg.TargetSessionAttrs = tc.attrs
+			cfg.RuntimeParams["default_transaction_read_only"] = tc.readOnlyDefault
+			conn, err := pgmoon.Connect(testCtx(t), cfg)
+			if tc.ok {
+				if err != nil {
+					t.Fatal(err)
+				}
+				conn.Close(context.Background())
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+	cfg := good.Copy()
+	cfg.TargetSessionAttrs = "read-mostly"
+	if _, err := pgmoon.Connect(testCtx(t), cfg); err == nil || !strings.Contains(err.Error(), "invalid target_session_attrs") {
+		t.Errorf("bad value: %v", err)
+	}
+}
+
+// load_balance_hosts=random spreads connections over the hosts; here two
+// names of the same server, told apart by the address the server sees.
+func TestLoadBalanceHosts(t *testing.T) {
+	srv := pgtest.Default(t)
+	good := serverConfig(t)
+	cfg := good.Copy()
+	cfg.Host = "127.0.0.1"
+	cfg.Fallbacks = []*pgmoon.FallbackConfig{{Host: srv.SocketDir(), Port: good.Port}}
+	seen := map[string]int{}
+	for _, mode := range []string{pgmoon.LoadBalanceDisable, pgmoon.LoadBalanceRandom} {
+		clear(seen)
+		cfg.LoadBalanceHosts = mode
+		for range 40 {
+			conn := connectConfig(t, cfg)
+			seen[scalar(t, conn, "select coalesce(host(inet_client_addr()), 'socket')")]++
+			conn.Close(context.Background())
+		}
+		switch mode {
+		case pgmoon.LoadBalanceDisable:
+			if seen["127.0.0.1"] != 40 {
+				t.Errorf("disable: %v, want every connection to the first host", seen)
+			}
+		case pgmoon.LoadBalanceRandom:
+			if seen["127.0.0.1"] == 0 || seen["socket"] == 0 {
+				t.Errorf("random: %v, want both hosts used", seen)
+			}
+		}
+	}
+	cfg.LoadBalanceHosts = "round-robin"
+	if _, err := pgmoon.Connect(testCtx(t), cfg); err == nil || !strings.Contains(err.Error(), "invalid load_balance_hosts") {
+		t.Errorf("bad value: %v", err)
+	}
+}
+
+// hostaddr is dialed; host still names the server (here, in errors).
+func TestHostAddr(t *testing.T) {
+	good := serverConfig(t)
+	cfg := good.Copy()
+	cfg.Host, cfg.HostAddr = "db.invalid", "127.0.0.1"
+	conn := connectConfig(t, cfg)
+	usable(t, conn)
+	cfg.Port = closedPort(t)
+	_, err := pgmoon.Connect(testCtx(t), cfg)
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("db.invalid (127.0.0.1):%d", cfg.Port)) {
+		t.Errorf("err = %v, want it to name host and hostaddr", err)
+	}
+}
