@@ -25,7 +25,8 @@
 //
 // # Where the server comes from
 //
-// [Start] takes the first of these that applies: PGMOON_TEST_DSN
+// [Start] takes the first of these that applies: [WithLocal] asks for
+// local binaries whatever the environment says; PGMOON_TEST_DSN
 // ([EnvDSN]) names an existing server, which is used as it is (nothing is
 // started or stopped, its role should be allowed to create databases, and
 // the per-method users below are not available); [WithDocker] asks for a
@@ -99,6 +100,34 @@
 // test that restarts should [Start] a server of its own. [Server.Close]
 // removes a stopped server as it does a running one. A server from
 // PGMOON_TEST_DSN cannot be stopped or started.
+//
+// # Primary and standby
+//
+// [StartStandby] gives a local primary a hot standby: a copy made with
+// pg_basebackup that streams and replays the primary's WAL, on a port and
+// socket directory of its own, with the primary's roles. Writes on it fail
+// with SQLSTATE 25006 (read_only_sql_transaction); [Server.CatchUp] waits
+// until it has replayed everything the primary wrote; [Server.Promote] makes
+// it a primary; Stop and Start take it down and up ("replica down"). The
+// primary must be a local server, which [WithLocal] asks for even when
+// PGMOON_TEST_BACKEND says docker, so that multi-host tests run in every
+// pass:
+//
+//	primary, err := pgtest.Start(ctx, pgtest.WithLocal())
+//	...
+//	defer primary.Close()
+//	standby, err := pgtest.StartStandby(ctx, primary)
+//	...
+//	defer standby.Close() // before the primary's
+//	// write on primary.DSN(), then:
+//	err = standby.CatchUp(ctx, primary)
+//	// read on standby.DSN()
+//
+// Local servers accept replication connections from the socket and
+// loopback, and PostgreSQL's defaults (wal_level=replica,
+// max_wal_senders=10) let them feed standbys. Without pg_basebackup (on
+// Debian, in postgresql-client-MAJOR) StartStandby fails and says what to
+// install.
 //
 // # Versions and TLS
 //

@@ -82,6 +82,10 @@ type localServer struct {
 	port    int       // the server's port, once it has one
 	proc    *child    // the postmaster; nil before it is started and after Stop
 	held    io.Closer // the port, held while the server is stopped; or nil
+
+	// A standby's (StartStandby):
+	upstream *Server // the primary it was copied from
+	slot     string  // its replication slot on upstream
 }
 
 func (localBackend) start(ctx context.Context, o *options) (*Server, error) {
@@ -116,43 +120,55 @@ func (l *localServer) setUp(ctx context.Context) (*Server, error) {
 	if err := l.writeHBA(); err != nil {
 		return nil, fmt.Errorf("pgtest: write pg_hba.conf: %w", err)
 	}
-	logFile, err := os.OpenFile(l.logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("pgtest: open server log: %w", err)
+	if err := l.startOnFreePort(ctx); err != nil {
+		return nil, err
 	}
-	l.logFile = logFile
-
-	var port int
-	for attempt := 1; ; attempt++ {
-		port, err = pickPort()
-		if err != nil {
-			return nil, fmt.Errorf("pgtest: pick port: %w", err)
-		}
-		err = l.launch(ctx, port)
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, errPortTaken) || attempt == portAttempts {
-			return nil, err
-		}
-	}
-	l.port = port
-
-	s := &Server{
-		backend:   BackendLocal,
-		dsn:       fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port),
-		socketDSN: fmt.Sprintf("host=%s port=%d user=postgres dbname=postgres sslmode=disable", quoteKeywordValue(l.dir), port),
-		host:      "127.0.0.1",
-		port:      port,
-		socketDir: l.dir,
-		stop:      l.stop,
-		local:     l,
-	}
+	s := l.server()
+	var err error
 	s.users, err = createRoles(ctx, s.dsn, methodRoles)
 	if err != nil {
 		return nil, fmt.Errorf("pgtest: create roles: %w%s", err, l.logTail(0))
 	}
 	return s, nil
+}
+
+// startOnFreePort opens the server log and starts postgres on a free port,
+// picking another one if something else took it meanwhile.
+func (l *localServer) startOnFreePort(ctx context.Context) error {
+	logFile, err := os.OpenFile(l.logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("pgtest: open server log: %w", err)
+	}
+	l.logFile = logFile
+	for attempt := 1; ; attempt++ {
+		port, err := pickPort()
+		if err != nil {
+			return fmt.Errorf("pgtest: pick port: %w", err)
+		}
+		err = l.launch(ctx, port)
+		if err == nil {
+			l.port = port
+			return nil
+		}
+		if !errors.Is(err, errPortTaken) || attempt == portAttempts {
+			return err
+		}
+	}
+}
+
+// server returns the Server of a started local server, connecting as the
+// superuser postgres.
+func (l *localServer) server() *Server {
+	return &Server{
+		backend:   BackendLocal,
+		dsn:       fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", l.port),
+		socketDSN: fmt.Sprintf("host=%s port=%d user=postgres dbname=postgres sslmode=disable", quoteKeywordValue(l.dir), l.port),
+		host:      "127.0.0.1",
+		port:      l.port,
+		socketDir: l.dir,
+		stop:      l.stop,
+		local:     l,
+	}
 }
 
 // serverUser picks the account to run initdb and postgres as: nil (this
@@ -277,7 +293,9 @@ func (l *localServer) initdb(ctx context.Context) error {
 }
 
 // writeHBA replaces initdb's pg_hba.conf: each method role authenticates
-// with its method on the socket and on loopback, everyone else is trusted.
+// with its method on the socket and on loopback, everyone else is trusted,
+// and replication connections (pg_basebackup, a standby's WAL receiver;
+// "all" does not match them) are trusted on the socket and on loopback.
 func (l *localServer) writeHBA() error {
 	var b strings.Builder
 	b.WriteString("# Written by pgtest (github.com/pgmoon-go/pgmoon/pgtest).\n")
@@ -290,6 +308,9 @@ func (l *localServer) writeHBA() error {
 		fmt.Fprintf(&b, "host\tall\t%s\t127.0.0.1/32\t%s\n", r.role, r.method)
 		fmt.Fprintf(&b, "host\tall\t%s\t::1/128\t%s\n", r.role, r.method)
 	}
+	b.WriteString("local\treplication\tall\t\ttrust\n")
+	b.WriteString("host\treplication\tall\t127.0.0.1/32\ttrust\n")
+	b.WriteString("host\treplication\tall\t::1/128\ttrust\n")
 	b.WriteString("local\tall\tall\t\ttrust\n")
 	b.WriteString("host\tall\tall\t127.0.0.1/32\ttrust\n")
 	b.WriteString("host\tall\tall\t::1/128\ttrust\n")

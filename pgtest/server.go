@@ -2,6 +2,7 @@ package pgtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -88,6 +89,7 @@ type backend interface {
 type choice struct {
 	dsn, backend string  // EnvDSN and EnvBackend
 	docker       *Docker // WithDocker, or nil
+	local        bool    // WithLocal
 	binDir       string  // WithBinDir
 	version      string  // WithVersion
 	// localErr and dockerErr report why a backend is not available; they
@@ -98,6 +100,12 @@ type choice struct {
 
 // selectBackend applies the order documented at Start.
 func selectBackend(c choice) (backend, error) {
+	if c.local {
+		if c.docker != nil {
+			return nil, errors.New("pgtest: WithLocal and WithDocker ask for different backends; give one")
+		}
+		return localBackend{}, nil
+	}
 	if c.dsn != "" {
 		return externalBackend{dsn: c.dsn}, nil
 	}
@@ -141,6 +149,7 @@ func choiceFor(ctx context.Context, o *options) choice {
 		dsn:     os.Getenv(EnvDSN),
 		backend: os.Getenv(EnvBackend),
 		docker:  o.docker,
+		local:   o.local,
 		binDir:  o.binDir,
 		version: o.version,
 		localErr: func() error {
@@ -157,6 +166,7 @@ func choiceFor(ctx context.Context, o *options) choice {
 // Start provides a server. The first of these that applies decides where
 // it comes from:
 //
+//  0. [WithLocal] is given: the local backend.
 //  1. PGMOON_TEST_DSN ([EnvDSN]) is set: that existing server is used.
 //  2. [WithDocker] is given: a Docker container.
 //  3. PGMOON_TEST_BACKEND ([EnvBackend]) is "local" or "docker".
