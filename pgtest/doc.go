@@ -25,7 +25,8 @@
 //
 // # Where the server comes from
 //
-// [Start] takes the first of these that applies: PGMOON_TEST_DSN
+// [Start] takes the first of these that applies: [WithLocal] asks for
+// local binaries whatever the environment says; PGMOON_TEST_DSN
 // ([EnvDSN]) names an existing server, which is used as it is (nothing is
 // started or stopped, its role should be allowed to create databases, and
 // the per-method users below are not available); [WithDocker] asks for a
@@ -56,9 +57,10 @@
 // (which [Docker.Env] can override) and, if asked,
 // POSTGRES_HOST_AUTH_METHOD; passes pgtest's and
 // [WithSetting]'s settings as -c flags; keeps /var/lib/postgresql, where
-// the data directory is, in memory (tmpfs); has the server listen on a free
-// port, published on 127.0.0.1 only under the same number; and waits until
-// the server answers a query over TCP. When the engine runs on this machine, the container's unix socket
+// the data directory is, on an anonymous volume (so it survives
+// [Server.Stop], and the container's removal removes it); has the server
+// listen on a free port, published on 127.0.0.1 only under the same number;
+// and waits until the server answers a query over TCP. When the engine runs on this machine, the container's unix socket
 // is also mounted into a host directory ([Server.SocketDSN]).
 //
 // Every container carries labels (pgmoon.pgtest=1, the host name and the
@@ -75,6 +77,57 @@
 // builds pgmoon-local/postgres:MAJOR (in seconds, reused while up to date),
 // which the Docker backend uses in place of postgres:MAJOR when that image is
 // absent.
+//
+// # Stopping and restarting
+//
+// [Server.Stop] shuts a server pgtest started down in fast mode: open
+// transactions roll back and client connections are terminated, while the
+// cluster (a local server's directory, a container and its volume) is kept.
+// [Server.Start] brings the same cluster back on the same host, port and
+// unix socket, so DSNs taken before keep working, and returns once the
+// server answers; [Server.Restart] does both. Tests of reconnection, retry
+// and pool recovery use them:
+//
+//	s, err := pgtest.Start(ctx)
+//	...
+//	defer s.Close()
+//	// ... clients busy on s.DSN() ...
+//	if err := s.Restart(ctx); err != nil {
+//		t.Fatal(err)
+//	}
+//
+// Restarting the server of [Default] disturbs every test that uses it; a
+// test that restarts should [Start] a server of its own. [Server.Close]
+// removes a stopped server as it does a running one. A server from
+// PGMOON_TEST_DSN cannot be stopped or started.
+//
+// # Primary and standby
+//
+// [StartStandby] gives a local primary a hot standby: a copy made with
+// pg_basebackup that streams and replays the primary's WAL, on a port and
+// socket directory of its own, with the primary's roles. Writes on it fail
+// with SQLSTATE 25006 (read_only_sql_transaction); [Server.CatchUp] waits
+// until it has replayed everything the primary wrote; [Server.Promote] makes
+// it a primary; Stop and Start take it down and up ("replica down"). The
+// primary must be a local server, which [WithLocal] asks for even when
+// PGMOON_TEST_BACKEND says docker, so that multi-host tests run in every
+// pass:
+//
+//	primary, err := pgtest.Start(ctx, pgtest.WithLocal())
+//	...
+//	defer primary.Close()
+//	standby, err := pgtest.StartStandby(ctx, primary)
+//	...
+//	defer standby.Close() // before the primary's
+//	// write on primary.DSN(), then:
+//	err = standby.CatchUp(ctx, primary)
+//	// read on standby.DSN()
+//
+// Local servers accept replication connections from the socket and
+// loopback, and PostgreSQL's defaults (wal_level=replica,
+// max_wal_senders=10) let them feed standbys. Without pg_basebackup (on
+// Debian, in postgresql-client-MAJOR) StartStandby fails and says what to
+// install.
 //
 // # Versions and TLS
 //

@@ -6,6 +6,7 @@ import (
 
 	"github.com/ory/dockertest/v3/docker"
 
+	"github.com/pgmoon-go/pgmoon/pgtest/internal/pgbin"
 	"github.com/pgmoon-go/pgmoon/pgtest/internal/pgimage"
 )
 
@@ -38,6 +39,17 @@ func SetPickPort(f func() (int, error)) (restore func()) {
 	pickPort = f
 	return func() { pickPort = old }
 }
+
+// SetFindTool replaces the function that finds pg_basebackup and pg_ctl
+// and returns a function that restores it.
+func SetFindTool(f func(ctx context.Context, b pgbin.Binaries, name, major string) (string, error)) (restore func()) {
+	old := findTool
+	findTool = f
+	return func() { findTool = old }
+}
+
+// LastRecordEnd is lastRecordEnd.
+var LastRecordEnd = lastRecordEnd
 
 // FreePort is freePort.
 var FreePort = freePort

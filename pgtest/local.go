@@ -40,8 +40,8 @@ const (
 	portAttempts  = 5               // starts tried when the port was taken meanwhile
 )
 
-// stopGrace is how long stop waits after SIGINT (a fast shutdown) before
-// SIGKILL; a variable for tests.
+// stopGrace is how long Stop and Close wait after SIGINT (a fast shutdown)
+// before SIGKILL; a variable for tests.
 var stopGrace = 10 * time.Second
 
 // A methodRole is a role that authenticates with one method.
@@ -79,7 +79,13 @@ type localServer struct {
 	dataDir string
 	logPath string
 	logFile *os.File
-	proc    *child // the postmaster; nil before it is started
+	port    int       // the server's port, once it has one
+	proc    *child    // the postmaster; nil before it is started and after Stop
+	held    io.Closer // the port, held while the server is stopped; or nil
+
+	// A standby's (StartStandby):
+	upstream *Server // the primary it was copied from
+	slot     string  // its replication slot on upstream
 }
 
 func (localBackend) start(ctx context.Context, o *options) (*Server, error) {
@@ -114,42 +120,55 @@ func (l *localServer) setUp(ctx context.Context) (*Server, error) {
 	if err := l.writeHBA(); err != nil {
 		return nil, fmt.Errorf("pgtest: write pg_hba.conf: %w", err)
 	}
-	logFile, err := os.OpenFile(l.logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("pgtest: open server log: %w", err)
+	if err := l.startOnFreePort(ctx); err != nil {
+		return nil, err
 	}
-	l.logFile = logFile
-
-	var port int
-	for attempt := 1; ; attempt++ {
-		port, err = pickPort()
-		if err != nil {
-			return nil, fmt.Errorf("pgtest: pick port: %w", err)
-		}
-		err = l.launch(ctx, port)
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, errPortTaken) || attempt == portAttempts {
-			return nil, err
-		}
-	}
-
-	s := &Server{
-		backend:   BackendLocal,
-		dsn:       fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port),
-		socketDSN: fmt.Sprintf("host=%s port=%d user=postgres dbname=postgres sslmode=disable", quoteKeywordValue(l.dir), port),
-		host:      "127.0.0.1",
-		port:      port,
-		socketDir: l.dir,
-		stop:      l.stop,
-		local:     l,
-	}
+	s := l.server()
+	var err error
 	s.users, err = createRoles(ctx, s.dsn, methodRoles)
 	if err != nil {
 		return nil, fmt.Errorf("pgtest: create roles: %w%s", err, l.logTail(0))
 	}
 	return s, nil
+}
+
+// startOnFreePort opens the server log and starts postgres on a free port,
+// picking another one if something else took it meanwhile.
+func (l *localServer) startOnFreePort(ctx context.Context) error {
+	logFile, err := os.OpenFile(l.logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("pgtest: open server log: %w", err)
+	}
+	l.logFile = logFile
+	for attempt := 1; ; attempt++ {
+		port, err := pickPort()
+		if err != nil {
+			return fmt.Errorf("pgtest: pick port: %w", err)
+		}
+		err = l.launch(ctx, port)
+		if err == nil {
+			l.port = port
+			return nil
+		}
+		if !errors.Is(err, errPortTaken) || attempt == portAttempts {
+			return err
+		}
+	}
+}
+
+// server returns the Server of a started local server, connecting as the
+// superuser postgres.
+func (l *localServer) server() *Server {
+	return &Server{
+		backend:   BackendLocal,
+		dsn:       fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", l.port),
+		socketDSN: fmt.Sprintf("host=%s port=%d user=postgres dbname=postgres sslmode=disable", quoteKeywordValue(l.dir), l.port),
+		host:      "127.0.0.1",
+		port:      l.port,
+		socketDir: l.dir,
+		stop:      l.stop,
+		local:     l,
+	}
 }
 
 // serverUser picks the account to run initdb and postgres as: nil (this
@@ -274,7 +293,9 @@ func (l *localServer) initdb(ctx context.Context) error {
 }
 
 // writeHBA replaces initdb's pg_hba.conf: each method role authenticates
-// with its method on the socket and on loopback, everyone else is trusted.
+// with its method on the socket and on loopback, everyone else is trusted,
+// and replication connections (pg_basebackup, a standby's WAL receiver;
+// "all" does not match them) are trusted on the socket and on loopback.
 func (l *localServer) writeHBA() error {
 	var b strings.Builder
 	b.WriteString("# Written by pgtest (github.com/pgmoon-go/pgmoon/pgtest).\n")
@@ -287,6 +308,9 @@ func (l *localServer) writeHBA() error {
 		fmt.Fprintf(&b, "host\tall\t%s\t127.0.0.1/32\t%s\n", r.role, r.method)
 		fmt.Fprintf(&b, "host\tall\t%s\t::1/128\t%s\n", r.role, r.method)
 	}
+	b.WriteString("local\treplication\tall\t\ttrust\n")
+	b.WriteString("host\treplication\tall\t127.0.0.1/32\ttrust\n")
+	b.WriteString("host\treplication\tall\t::1/128\ttrust\n")
 	b.WriteString("local\tall\tall\t\ttrust\n")
 	b.WriteString("host\tall\tall\t127.0.0.1/32\ttrust\n")
 	b.WriteString("host\tall\tall\t::1/128\ttrust\n")
@@ -455,23 +479,14 @@ func createRoles(ctx context.Context, dsn string, roles []methodRole) (map[strin
 	return users, nil
 }
 
-// stop shuts the server down (SIGINT, a fast shutdown; SIGKILL after
-// stopGrace) and removes the temporary directory.
+// stop shuts the server down (see halt) and removes the temporary
+// directory.
 func (l *localServer) stop() error {
 	var errs []error
-	if p := l.proc; p != nil && !p.exited() {
-		_ = interrupt(p.cmd.Process)
-		select {
-		case <-p.done:
-		case <-time.After(stopGrace):
-			_ = killChild(p)
-			select {
-			case <-p.done:
-			case <-time.After(stopGrace):
-			}
-			errs = append(errs, fmt.Errorf("pgtest: stop: postgres (pid %d) ignored SIGINT for %v; killed it", p.cmd.Process.Pid, stopGrace))
-		}
+	if err := l.halt(context.Background()); err != nil {
+		errs = append(errs, err)
 	}
+	l.releasePort()
 	if l.logFile != nil {
 		l.logFile.Close()
 	}
@@ -481,6 +496,77 @@ func (l *localServer) stop() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// halt shuts the postmaster down in fast mode (SIGINT) and waits for it to
+// exit. If it has not after stopGrace, or ctx ends first, halt kills its
+// process group (SIGKILL) and says so. The port is then held until resume.
+func (l *localServer) halt(ctx context.Context) error {
+	p := l.proc
+	if p == nil {
+		return nil
+	}
+	var err error
+	if !p.exited() {
+		_ = interrupt(p.cmd.Process)
+		grace := time.NewTimer(stopGrace)
+		defer grace.Stop()
+		var why string
+		select {
+		case <-p.done:
+		case <-grace.C:
+			why = fmt.Sprintf("ignored SIGINT for %v", stopGrace)
+		case <-ctx.Done():
+			why = fmt.Sprintf("was still shutting down when the context ended (%v)", context.Cause(ctx))
+		}
+		if why != "" {
+			_ = killChild(p)
+			select {
+			case <-p.done:
+			case <-time.After(stopGrace):
+			}
+			err = fmt.Errorf("pgtest: stop: postgres (pid %d) %s; killed it", p.cmd.Process.Pid, why)
+		}
+	}
+	l.proc = nil
+	if l.port != 0 {
+		l.held = holdPort(l.port)
+	}
+	return err
+}
+
+// resume starts the postmaster again on its port, unless it runs.
+func (l *localServer) resume(ctx context.Context) error {
+	if l.proc != nil && !l.proc.exited() {
+		return nil
+	}
+	l.proc = nil
+	l.releasePort()
+	var err error
+	for attempt := 1; ; attempt++ {
+		err = l.launch(ctx, l.port)
+		if err == nil || !errors.Is(err, errPortTaken) || attempt == portAttempts {
+			break
+		}
+		// A client's connection may hold the port for a moment.
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("pgtest: start postgres: port %d: %w", l.port, context.Cause(ctx))
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	if errors.Is(err, errPortTaken) {
+		return fmt.Errorf("%w (another process took the port while the server was stopped)", err)
+	}
+	return err
+}
+
+// releasePort lets go of the port halt held.
+func (l *localServer) releasePort() {
+	if l.held != nil {
+		l.held.Close()
+		l.held = nil
+	}
 }
 
 // removeAll retries os.RemoveAll briefly: killed backends may still be

@@ -14,6 +14,7 @@ type options struct {
 	logOutput    io.Writer     // copy of the server log (default: only the log file)
 	startTimeout time.Duration // readiness limit on top of ctx (default: 60s)
 	docker       *Docker       // set by WithDocker: use Docker with this configuration
+	local        bool          // set by WithLocal: use local binaries, whatever the environment says
 	version      string        // major version wanted, "" for any
 	tls          bool          // set up TLS
 }
@@ -81,4 +82,14 @@ func WithVersion(major string) Option {
 // if that server does not offer TLS.
 func WithTLS() Option {
 	return func(o *options) { o.tls = true }
+}
+
+// WithLocal makes [Start] run the server from this machine's binaries
+// (the local backend), whatever PGMOON_TEST_DSN and PGMOON_TEST_BACKEND
+// say: for tests that need what only a local server pgtest started can do,
+// such as [StartStandby], and that must run in every backend's test pass.
+// Without binaries Start fails and says what to install. WithLocal and
+// [WithDocker] together are an error.
+func WithLocal() Option {
+	return func(o *options) { o.local = true }
 }

@@ -17,7 +17,9 @@ func TestSelectBackend(t *testing.T) {
 		c    choice
 		want string // backend type, or an error prefix
 	}{
-		{"dsn beats everything", choice{dsn: "host=db", backend: "docker", docker: &Docker{}, binDir: "/x", localErr: mustNotCall, dockerErr: mustNotCall}, "pgtest.externalBackend"},
+		{"WithLocal beats everything", choice{local: true, dsn: "host=db", backend: "docker", binDir: "/x", localErr: mustNotCall, dockerErr: mustNotCall}, "pgtest.localBackend"},
+		{"WithLocal and WithDocker", choice{local: true, docker: &Docker{}, localErr: mustNotCall, dockerErr: mustNotCall}, "pgtest: WithLocal and WithDocker ask for different backends"},
+		{"dsn beats everything else", choice{dsn: "host=db", backend: "docker", docker: &Docker{}, binDir: "/x", localErr: mustNotCall, dockerErr: mustNotCall}, "pgtest.externalBackend"},
 		{"WithDocker beats the env backend", choice{backend: "local", docker: &Docker{Image: "x"}, localErr: mustNotCall, dockerErr: mustNotCall}, "pgtest.dockerBackend"},
 		{"env local", choice{backend: "local", localErr: mustNotCall, dockerErr: mustNotCall}, "pgtest.localBackend"},
 		{"env docker", choice{backend: "docker", localErr: mustNotCall, dockerErr: mustNotCall}, "pgtest.dockerBackend"},

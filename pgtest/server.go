@@ -2,6 +2,7 @@ package pgtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -72,6 +73,11 @@ type Server struct {
 	major     int             // server major version, e.g. 15
 	closeOnce sync.Once
 	closeErr  error
+
+	// life serializes Stop, Start, Promote and Close of a server pgtest
+	// manages; closed is set under it by Close.
+	life   sync.Mutex
+	closed bool
 }
 
 // A backend provides a server.
@@ -83,6 +89,7 @@ type backend interface {
 type choice struct {
 	dsn, backend string  // EnvDSN and EnvBackend
 	docker       *Docker // WithDocker, or nil
+	local        bool    // WithLocal
 	binDir       string  // WithBinDir
 	version      string  // WithVersion
 	// localErr and dockerErr report why a backend is not available; they
@@ -93,6 +100,12 @@ type choice struct {
 
 // selectBackend applies the order documented at Start.
 func selectBackend(c choice) (backend, error) {
+	if c.local {
+		if c.docker != nil {
+			return nil, errors.New("pgtest: WithLocal and WithDocker ask for different backends; give one")
+		}
+		return localBackend{}, nil
+	}
 	if c.dsn != "" {
 		return externalBackend{dsn: c.dsn}, nil
 	}
@@ -136,6 +149,7 @@ func choiceFor(ctx context.Context, o *options) choice {
 		dsn:     os.Getenv(EnvDSN),
 		backend: os.Getenv(EnvBackend),
 		docker:  o.docker,
+		local:   o.local,
 		binDir:  o.binDir,
 		version: o.version,
 		localErr: func() error {
@@ -152,6 +166,7 @@ func choiceFor(ctx context.Context, o *options) choice {
 // Start provides a server. The first of these that applies decides where
 // it comes from:
 //
+//  0. [WithLocal] is given: the local backend.
 //  1. PGMOON_TEST_DSN ([EnvDSN]) is set: that existing server is used.
 //  2. [WithDocker] is given: a Docker container.
 //  3. PGMOON_TEST_BACKEND ([EnvBackend]) is "local" or "docker".
@@ -270,10 +285,15 @@ func (s *Server) URL(user, password, dbname string) string {
 }
 
 // Close stops the server and removes its files, if pgtest started it; for an
-// external server it does nothing. Close is idempotent: later calls return
-// the first call's result.
+// external server it does nothing. It works on a running server as well as
+// on one that [Server.Stop] stopped, and waits for a Stop, Start or Restart
+// under way in another goroutine to end first. Close is idempotent: later
+// calls return the first call's result.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
+		s.life.Lock()
+		defer s.life.Unlock()
+		s.closed = true
 		if s.stop != nil {
 			s.closeErr = s.stop()
 		}

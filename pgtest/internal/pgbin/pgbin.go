@@ -245,3 +245,59 @@ func CleanEnv() []string {
 	}
 	return append(env, "LC_ALL=C")
 }
+
+// FindTool looks for another program of the installation b, such as
+// pg_basebackup or pg_ctl, of PostgreSQL major version major: in b.Dir,
+// then next to the file b.Postgres links to, then in the versioned package
+// directories of that version, then in PATH. A program of another version
+// is passed over. The error says what to install.
+func FindTool(ctx context.Context, b Binaries, name, major string) (string, error) {
+	dirs := []string{b.Dir}
+	if real, err := filepath.EvalSymlinks(b.Postgres); err == nil {
+		dirs = append(dirs, filepath.Dir(real))
+	}
+	for _, g := range binDirGlobs {
+		dirs = append(dirs, strings.Replace(g, "*", major, 1))
+	}
+	if p, err := exec.LookPath(name); err == nil {
+		dirs = append(dirs, filepath.Dir(p))
+	}
+	var other []string
+	seen := map[string]bool{}
+	for _, d := range dirs {
+		if d == "" || seen[d] {
+			continue
+		}
+		seen[d] = true
+		path, err := exec.LookPath(filepath.Join(d, name))
+		if err != nil {
+			continue
+		}
+		v, err := MajorVersion(ctx, path)
+		if err == nil && v == major {
+			return path, nil
+		}
+		other = append(other, fmt.Sprintf("%s is version %q (%v)", path, v, err))
+	}
+	where := strings.Join(slices.Compact(append([]string{b.Dir}, strings.Replace(binDirGlobs[0], "*", major, 1),
+		strings.Replace(binDirGlobs[1], "*", major, 1))), ", ")
+	msg := fmt.Sprintf("find %s: no %s of PostgreSQL %s in %s or PATH", name, name, major, where)
+	if other != nil {
+		msg += " (" + strings.Join(other, "; ") + ")"
+	}
+	return "", fmt.Errorf("%s; %s", msg, ToolHint(name, major))
+}
+
+// ToolHint says what to install for a PostgreSQL program other than the
+// server's: Debian packages the client programs (pg_basebackup, psql)
+// apart from the server (postgres, initdb, pg_ctl).
+func ToolHint(name, major string) string {
+	deb := "postgresql-" + major
+	switch name {
+	case "pg_basebackup", "psql", "pg_dump", "pg_receivewal":
+		deb = "postgresql-client-" + major
+	}
+	return fmt.Sprintf("install PostgreSQL %s's %s (Debian/Ubuntu: apt-get install %s; "+
+		"Fedora/RHEL with the PGDG repository: dnf install postgresql%s-server, which brings postgresql%s), "+
+		"next to the server programs", major, name, deb, major, major)
+}

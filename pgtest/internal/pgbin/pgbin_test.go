@@ -70,3 +70,36 @@ func FuzzParseVersion(f *testing.F) {
 		}
 	})
 }
+
+// TestFindTool finds pg_ctl and pg_basebackup of the installation Find
+// picks (.ci/run installs PostgreSQL, which brings both), and names the
+// package to install for a program that is not there.
+func TestFindTool(t *testing.T) {
+	ctx := context.Background()
+	b, err := Find(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	major, err := MajorVersion(ctx, b.Postgres)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"pg_ctl", "pg_basebackup"} {
+		path, err := FindTool(ctx, b, name, major)
+		if err != nil {
+			t.Fatalf("FindTool(%s): %v", name, err)
+		}
+		if v, err := MajorVersion(ctx, path); err != nil || v != major {
+			t.Errorf("FindTool(%s) = %s, version %q (%v), want %s", name, path, v, err, major)
+		}
+	}
+	_, err = FindTool(ctx, b, "pg_no_such_tool", major)
+	if err == nil || !strings.Contains(err.Error(), "find pg_no_such_tool: no pg_no_such_tool of PostgreSQL "+major) ||
+		!strings.Contains(err.Error(), "apt-get install postgresql-"+major) {
+		t.Errorf("FindTool of a missing program: %v", err)
+	}
+	_, err = FindTool(ctx, Binaries{Dir: t.TempDir(), Postgres: "/nonexistent/postgres"}, "pg_basebackup", "8")
+	if err == nil || !strings.Contains(err.Error(), "apt-get install postgresql-client-8") {
+		t.Errorf("FindTool of a missing client program: %v", err)
+	}
+}
