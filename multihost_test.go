@@ -222,3 +222,106 @@ func TestHostAddr(t *testing.T) {
 		t.Errorf("err = %v, want it to name host and hostaddr", err)
 	}
 }
+
+// A primary and its streaming standby, listed standby first: each
+// target_session_attrs lands where libpq's would, prefer-standby falls
+// back when the standby is down, and after the standby is promoted (and
+// the old primary is gone) read-write finds the new primary.
+func TestMultiHostPrimaryStandby(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	primary, err := pgtest.Start(ctx, pgtest.WithLocal())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { primary.Close() })
+	standby, err := pgtest.StartStandby(ctx, primary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { standby.Close() })
+
+	base, err := pgmoon.ParseConfig(primary.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgFor := func(attrs string) *pgmoon.Config {
+		cfg := base.Copy()
+		cfg.Host, cfg.Port = standby.Host(), uint16(standby.Port())
+		cfg.Fallbacks = []*pgmoon.FallbackConfig{{Host: primary.Host(), Port: uint16(primary.Port())}}
+		cfg.TargetSessionAttrs = attrs
+		cfg.ConnectTimeout = 5 * time.Second
+		return cfg
+	}
+	// where connects and says which server it reached.
+	where := func(t *testing.T, attrs string) (port string, err error) {
+		t.Helper()
+		conn, err := pgmoon.Connect(ctx, cfgFor(attrs))
+		if err != nil {
+			return "", err
+		}
+		defer conn.Close(ctx)
+		return scalar(t, conn, "select inet_server_port()::text"), nil
+	}
+	p, s := fmt.Sprint(primary.Port()), fmt.Sprint(standby.Port())
+	expect := func(t *testing.T, cases map[string]string) {
+		t.Helper()
+		for attrs, want := range cases {
+			got, err := where(t, attrs)
+			if err != nil || got != want {
+				t.Errorf("%s: reached port %s, %v; want %s", attrs, got, err, want)
+			}
+		}
+	}
+
+	t.Run("both up", func(t *testing.T) {
+		expect(t, map[string]string{
+			pgmoon.TargetAny: s, pgmoon.TargetReadWrite: p, pgmoon.TargetPrimary: p,
+			pgmoon.TargetReadOnly: s, pgmoon.TargetStandby: s, pgmoon.TargetPreferStandby: s,
+		})
+	})
+
+	t.Run("standby down", func(t *testing.T) {
+		if err := standby.Stop(ctx); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, map[string]string{pgmoon.TargetPreferStandby: p, pgmoon.TargetAny: p, pgmoon.TargetReadWrite: p})
+		_, err := where(t, pgmoon.TargetStandby)
+		if err == nil || !strings.Contains(err.Error(), "server is not in hot standby mode") || !strings.Contains(err.Error(), ":"+s) {
+			t.Errorf("standby with the standby down: %v, want both hosts' errors", err)
+		}
+		if err := standby.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, map[string]string{pgmoon.TargetPreferStandby: s})
+	})
+
+	t.Run("promoted", func(t *testing.T) {
+		conn, err := pgmoon.Connect(ctx, cfgFor(pgmoon.TargetReadWrite))
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustExec(t, conn, "create table failover_marker (note text)")
+		mustExec(t, conn, "insert into failover_marker values ('written on the first primary')")
+		conn.Close(ctx)
+		if err := standby.CatchUp(ctx, primary); err != nil {
+			t.Fatal(err)
+		}
+		if err := primary.Stop(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := standby.Promote(ctx); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, map[string]string{pgmoon.TargetReadWrite: s, pgmoon.TargetPrimary: s, pgmoon.TargetPreferStandby: s})
+		conn, err = pgmoon.Connect(ctx, cfgFor(pgmoon.TargetReadWrite))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(ctx)
+		mustExec(t, conn, "insert into failover_marker values ('written on the new primary')")
+		if got := scalar(t, conn, "select count(*) from failover_marker"); got != "2" {
+			t.Errorf("%s rows on the new primary", got)
+		}
+	})
+}
