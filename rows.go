@@ -224,7 +224,16 @@ func (c *Conn) commandTag(tag []byte) CommandTag {
 	if string(tag) != c.lastTag {
 		c.lastTag = string(tag)
 	}
+	c.noteTag(c.lastTag)
 	return CommandTag{s: c.lastTag}
+}
+
+// noteTag records what a command tag says about the session: whether a
+// LISTEN ran (see Conn.listening).
+func (c *Conn) noteTag(tag string) {
+	if tag == "LISTEN" {
+		c.listening = true
+	}
 }
 
 // advance reads up to the next row (true) or the end of the results
