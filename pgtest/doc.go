@@ -56,9 +56,10 @@
 // (which [Docker.Env] can override) and, if asked,
 // POSTGRES_HOST_AUTH_METHOD; passes pgtest's and
 // [WithSetting]'s settings as -c flags; keeps /var/lib/postgresql, where
-// the data directory is, in memory (tmpfs); has the server listen on a free
-// port, published on 127.0.0.1 only under the same number; and waits until
-// the server answers a query over TCP. When the engine runs on this machine, the container's unix socket
+// the data directory is, on an anonymous volume (so it survives
+// [Server.Stop], and the container's removal removes it); has the server
+// listen on a free port, published on 127.0.0.1 only under the same number;
+// and waits until the server answers a query over TCP. When the engine runs on this machine, the container's unix socket
 // is also mounted into a host directory ([Server.SocketDSN]).
 //
 // Every container carries labels (pgmoon.pgtest=1, the host name and the
@@ -75,6 +76,29 @@
 // builds pgmoon-local/postgres:MAJOR (in seconds, reused while up to date),
 // which the Docker backend uses in place of postgres:MAJOR when that image is
 // absent.
+//
+// # Stopping and restarting
+//
+// [Server.Stop] shuts a server pgtest started down in fast mode: open
+// transactions roll back and client connections are terminated, while the
+// cluster (a local server's directory, a container and its volume) is kept.
+// [Server.Start] brings the same cluster back on the same host, port and
+// unix socket, so DSNs taken before keep working, and returns once the
+// server answers; [Server.Restart] does both. Tests of reconnection, retry
+// and pool recovery use them:
+//
+//	s, err := pgtest.Start(ctx)
+//	...
+//	defer s.Close()
+//	// ... clients busy on s.DSN() ...
+//	if err := s.Restart(ctx); err != nil {
+//		t.Fatal(err)
+//	}
+//
+// Restarting the server of [Default] disturbs every test that uses it; a
+// test that restarts should [Start] a server of its own. [Server.Close]
+// removes a stopped server as it does a running one. A server from
+// PGMOON_TEST_DSN cannot be stopped or started.
 //
 // # Versions and TLS
 //

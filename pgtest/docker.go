@@ -76,8 +76,12 @@ type dockerBackend struct{ d Docker }
 type dockerServer struct {
 	pool     *dockertest.Pool
 	resource *dockertest.Resource
+	o        *options
+	port     int           // the server's port, on the host and in the container
 	dir      string        // host directory: unix socket (when mounted) and CA file
 	logDone  chan struct{} // closed when the log copy ends; nil without WithLogOutput
+	stopped  bool          // Stop stopped the container
+	held     io.Closer     // the host port, held while stopped; or nil
 }
 
 // newPool connects to the engine and checks that it answers.
@@ -120,7 +124,7 @@ func (b dockerBackend) start(ctx context.Context, o *options) (*Server, error) {
 		d.Password = randomHex(16)
 	}
 
-	ds := &dockerServer{pool: pool}
+	ds := &dockerServer{pool: pool, o: o}
 	if ds.dir, err = makeHostDir(); err != nil {
 		return nil, fmt.Errorf("pgtest: temp dir: %w", err)
 	}
@@ -196,9 +200,10 @@ func (ds *dockerServer) setUp(ctx context.Context, o *options, d Docker, repo, t
 		}
 	}
 	ds.resource = res
+	ds.port = port
 	registerContainer(ds.pool, res.Container.ID)
 	if o.logOutput != nil {
-		ds.followLogs(o.logOutput)
+		ds.followLogs(o.logOutput, 0)
 	}
 
 	u := url.URL{
@@ -259,9 +264,11 @@ func runContainer(ctx context.Context, pool *dockertest.Pool, run *dockertest.Ru
 		res, err := pool.RunWithOptions(run, func(hc *dc.HostConfig) {
 			hc.PublishAllPorts = false // only the server's port, and only on 127.0.0.1
 			// The data directory (under /var/lib/postgresql in the
-			// official images) in memory: the cluster is thrown away, and
-			// the engine's storage driver can be slow.
-			hc.Tmpfs = map[string]string{"/var/lib/postgresql": "rw,mode=1777"}
+			// official images) on an anonymous volume: unlike a tmpfs it
+			// survives Stop and Start, it bypasses the engine's storage
+			// driver, which can be slow, and the container's removal
+			// (RemoveVolumes) removes it.
+			hc.Mounts = append(hc.Mounts, dc.HostMount{Type: "volume", Target: "/var/lib/postgresql"})
 		})
 		ch <- result{res, err}
 	}()
@@ -338,12 +345,13 @@ func (ds *dockerServer) logTail() string {
 	return outputTail("container log", out.Bytes())
 }
 
-// followLogs copies the container's output to w until the container is
-// removed.
-func (ds *dockerServer) followLogs(w io.Writer) {
-	ds.logDone = make(chan struct{})
+// followLogs copies the container's output from since (a Unix time in
+// seconds; 0 for all of it) to w until the container stops.
+func (ds *dockerServer) followLogs(w io.Writer, since int64) {
+	done := make(chan struct{})
+	ds.logDone = done
 	go func() {
-		defer close(ds.logDone)
+		defer close(done)
 		_ = ds.pool.Client.Logs(dc.LogsOptions{
 			Container:    ds.resource.Container.ID,
 			OutputStream: w,
@@ -351,25 +359,131 @@ func (ds *dockerServer) followLogs(w io.Writer) {
 			Stdout:       true,
 			Stderr:       true,
 			Follow:       true,
+			Since:        since,
 		})
 	}()
+}
+
+// waitLogs waits, for a bounded time, until the log copy has ended.
+func (ds *dockerServer) waitLogs() error {
+	if ds.logDone == nil {
+		return nil
+	}
+	select {
+	case <-ds.logDone:
+		return nil
+	case <-time.After(10 * time.Second):
+		return errors.New("pgtest: docker: the container log stream did not end")
+	}
+}
+
+// halt stops the container: SIGINT to postgres, its PID 1, which shuts
+// down in fast mode; SIGKILL after stopGrace or when ctx ends. The
+// container, its volume and its host directory are kept, and the host port
+// is held (when the engine runs here) until resume.
+func (ds *dockerServer) halt(ctx context.Context) error {
+	if ds.stopped {
+		return nil
+	}
+	id := ds.resource.Container.ID
+	client := ds.pool.Client
+	var errs []error
+	err := client.KillContainer(dc.KillContainerOptions{ID: id, Signal: dc.SIGINT, Context: ctx})
+	var notRunning *dc.ContainerNotRunning
+	if err != nil && !errors.As(err, &notRunning) {
+		return fmt.Errorf("pgtest: stop: docker: signal container %s: %w", shortID(id), err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, stopGrace)
+	_, err = client.WaitContainerWithContext(id, wctx)
+	cancel()
+	if err != nil {
+		why := fmt.Sprintf("did not stop %v after SIGINT", stopGrace)
+		if ctx.Err() != nil {
+			why = fmt.Sprintf("was still shutting down when the context ended (%v)", context.Cause(ctx))
+		}
+		kctx, kcancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer kcancel()
+		kerr := client.KillContainer(dc.KillContainerOptions{ID: id, Context: kctx}) // SIGKILL
+		if kerr != nil && !errors.As(kerr, &notRunning) {
+			return fmt.Errorf("pgtest: stop: docker: container %s %s, and killing it failed: %w", shortID(id), why, kerr)
+		}
+		if _, werr := client.WaitContainerWithContext(id, kctx); werr != nil {
+			return fmt.Errorf("pgtest: stop: docker: container %s %s, and did not exit when killed: %w", shortID(id), why, werr)
+		}
+		errs = append(errs, fmt.Errorf("pgtest: stop: docker: container %s %s; killed it", shortID(id), why))
+	}
+	ds.stopped = true
+	if err := ds.waitLogs(); err != nil {
+		errs = append(errs, err)
+	}
+	if engineIsLocal(ds.pool) {
+		ds.held = holdPort(ds.port)
+	}
+	return errors.Join(errs...)
+}
+
+// resume starts the container again, unless it runs, and waits until the
+// server answers dsn. The engine publishes the same host port: the
+// container keeps its port bindings.
+func (ds *dockerServer) resume(ctx context.Context, dsn string) error {
+	ds.releasePort()
+	id := ds.resource.Container.ID
+	since := time.Now().Unix()
+	var err error
+	for attempt := 1; ; attempt++ {
+		err = ds.pool.Client.StartContainerWithContext(id, nil, ctx)
+		var running *dc.ContainerAlreadyRunning
+		if errors.As(err, &running) {
+			if !ds.stopped {
+				return nil
+			}
+			err = nil
+		}
+		if err == nil || !isPortTaken(err) || attempt == portAttempts {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("pgtest: start: docker: container %s: port %d: %w", shortID(id), ds.port, context.Cause(ctx))
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	if err != nil {
+		if isPortTaken(err) {
+			return fmt.Errorf("pgtest: start: docker: container %s: %w (another process took port %d while the server was stopped)", shortID(id), err, ds.port)
+		}
+		return fmt.Errorf("pgtest: start: docker: container %s: %w", shortID(id), err)
+	}
+	ds.stopped = false
+	if ds.o.logOutput != nil {
+		if err := ds.waitLogs(); err != nil {
+			return err
+		}
+		ds.followLogs(ds.o.logOutput, since)
+	}
+	return ds.waitReady(ctx, ds.o, dsn)
+}
+
+// releasePort lets go of the port halt held.
+func (ds *dockerServer) releasePort() {
+	if ds.held != nil {
+		ds.held.Close()
+		ds.held = nil
+	}
 }
 
 // stop removes the container (and its anonymous volumes) and the host
 // directory.
 func (ds *dockerServer) stop() error {
 	var errs []error
+	ds.releasePort()
 	if ds.resource != nil {
 		unregisterContainer(ds.resource.Container.ID)
 		if err := ds.pool.Purge(ds.resource); err != nil && !isNoSuchContainer(err) {
 			errs = append(errs, fmt.Errorf("pgtest: docker: remove container %s: %w", shortID(ds.resource.Container.ID), err))
 		}
-		if ds.logDone != nil {
-			select {
-			case <-ds.logDone:
-			case <-time.After(10 * time.Second):
-				errs = append(errs, errors.New("pgtest: docker: the container log stream did not end"))
-			}
+		if err := ds.waitLogs(); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	if ds.dir != "" {

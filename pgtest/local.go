@@ -40,8 +40,8 @@ const (
 	portAttempts  = 5               // starts tried when the port was taken meanwhile
 )
 
-// stopGrace is how long stop waits after SIGINT (a fast shutdown) before
-// SIGKILL; a variable for tests.
+// stopGrace is how long Stop and Close wait after SIGINT (a fast shutdown)
+// before SIGKILL; a variable for tests.
 var stopGrace = 10 * time.Second
 
 // A methodRole is a role that authenticates with one method.
@@ -79,7 +79,9 @@ type localServer struct {
 	dataDir string
 	logPath string
 	logFile *os.File
-	proc    *child // the postmaster; nil before it is started
+	port    int       // the server's port, once it has one
+	proc    *child    // the postmaster; nil before it is started and after Stop
+	held    io.Closer // the port, held while the server is stopped; or nil
 }
 
 func (localBackend) start(ctx context.Context, o *options) (*Server, error) {
@@ -134,6 +136,7 @@ func (l *localServer) setUp(ctx context.Context) (*Server, error) {
 			return nil, err
 		}
 	}
+	l.port = port
 
 	s := &Server{
 		backend:   BackendLocal,
@@ -455,23 +458,14 @@ func createRoles(ctx context.Context, dsn string, roles []methodRole) (map[strin
 	return users, nil
 }
 
-// stop shuts the server down (SIGINT, a fast shutdown; SIGKILL after
-// stopGrace) and removes the temporary directory.
+// stop shuts the server down (see halt) and removes the temporary
+// directory.
 func (l *localServer) stop() error {
 	var errs []error
-	if p := l.proc; p != nil && !p.exited() {
-		_ = interrupt(p.cmd.Process)
-		select {
-		case <-p.done:
-		case <-time.After(stopGrace):
-			_ = killChild(p)
-			select {
-			case <-p.done:
-			case <-time.After(stopGrace):
-			}
-			errs = append(errs, fmt.Errorf("pgtest: stop: postgres (pid %d) ignored SIGINT for %v; killed it", p.cmd.Process.Pid, stopGrace))
-		}
+	if err := l.halt(context.Background()); err != nil {
+		errs = append(errs, err)
 	}
+	l.releasePort()
 	if l.logFile != nil {
 		l.logFile.Close()
 	}
@@ -481,6 +475,77 @@ func (l *localServer) stop() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// halt shuts the postmaster down in fast mode (SIGINT) and waits for it to
+// exit. If it has not after stopGrace, or ctx ends first, halt kills its
+// process group (SIGKILL) and says so. The port is then held until resume.
+func (l *localServer) halt(ctx context.Context) error {
+	p := l.proc
+	if p == nil {
+		return nil
+	}
+	var err error
+	if !p.exited() {
+		_ = interrupt(p.cmd.Process)
+		grace := time.NewTimer(stopGrace)
+		defer grace.Stop()
+		var why string
+		select {
+		case <-p.done:
+		case <-grace.C:
+			why = fmt.Sprintf("ignored SIGINT for %v", stopGrace)
+		case <-ctx.Done():
+			why = fmt.Sprintf("was still shutting down when the context ended (%v)", context.Cause(ctx))
+		}
+		if why != "" {
+			_ = killChild(p)
+			select {
+			case <-p.done:
+			case <-time.After(stopGrace):
+			}
+			err = fmt.Errorf("pgtest: stop: postgres (pid %d) %s; killed it", p.cmd.Process.Pid, why)
+		}
+	}
+	l.proc = nil
+	if l.port != 0 {
+		l.held = holdPort(l.port)
+	}
+	return err
+}
+
+// resume starts the postmaster again on its port, unless it runs.
+func (l *localServer) resume(ctx context.Context) error {
+	if l.proc != nil && !l.proc.exited() {
+		return nil
+	}
+	l.proc = nil
+	l.releasePort()
+	var err error
+	for attempt := 1; ; attempt++ {
+		err = l.launch(ctx, l.port)
+		if err == nil || !errors.Is(err, errPortTaken) || attempt == portAttempts {
+			break
+		}
+		// A client's connection may hold the port for a moment.
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("pgtest: start postgres: port %d: %w", l.port, context.Cause(ctx))
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	if errors.Is(err, errPortTaken) {
+		return fmt.Errorf("%w (another process took the port while the server was stopped)", err)
+	}
+	return err
+}
+
+// releasePort lets go of the port halt held.
+func (l *localServer) releasePort() {
+	if l.held != nil {
+		l.held.Close()
+		l.held = nil
+	}
 }
 
 // removeAll retries os.RemoveAll briefly: killed backends may still be

@@ -3,6 +3,7 @@
 package pgtest
 
 import (
+	"io"
 	"os"
 	"syscall"
 )
@@ -30,3 +31,7 @@ func interrupt(p *os.Process) error {
 
 // killChild ends the child.
 func killChild(c *child) error { return c.cmd.Process.Kill() }
+
+// holdPort holds nothing off Unix: a stopped server's port is free for
+// anyone until it starts again.
+func holdPort(port int) io.Closer { return nil }

@@ -72,6 +72,11 @@ type Server struct {
 	major     int             // server major version, e.g. 15
 	closeOnce sync.Once
 	closeErr  error
+
+	// life serializes Stop, Start, Promote and Close of a server pgtest
+	// manages; closed is set under it by Close.
+	life   sync.Mutex
+	closed bool
 }
 
 // A backend provides a server.
@@ -270,10 +275,15 @@ func (s *Server) URL(user, password, dbname string) string {
 }
 
 // Close stops the server and removes its files, if pgtest started it; for an
-// external server it does nothing. Close is idempotent: later calls return
-// the first call's result.
+// external server it does nothing. It works on a running server as well as
+// on one that [Server.Stop] stopped, and waits for a Stop, Start or Restart
+// under way in another goroutine to end first. Close is idempotent: later
+// calls return the first call's result.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
+		s.life.Lock()
+		defer s.life.Unlock()
+		s.closed = true
 		if s.stop != nil {
 			s.closeErr = s.stop()
 		}
