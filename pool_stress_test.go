@@ -2,10 +2,15 @@ package pgmoon_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/pgmoon-go/pgmoon"
 	"github.com/pgmoon-go/pgmoon/pgtest"
@@ -166,4 +171,153 @@ func TestPoolConcurrent(t *testing.T) {
 	if s := pool.Stat(); s.TotalConns != 0 {
 		t.Errorf("after Close: %+v", s)
 	}
+}
+
+// explainedByRestart reports whether err is what a server restart does to
+// a call: the connection was terminated (the server's FATAL admin_shutdown,
+// or the end of the stream), or no connection could be made while the
+// server was down or starting.
+func explainedByRestart(err error) bool {
+	var pgErr *pgmoon.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "57P01", "57P02", "57P03": // admin_shutdown, crash_shutdown, cannot_connect_now
+			return true
+		}
+		return strings.HasPrefix(pgErr.Code, "08") // connection_exception
+	}
+	for _, target := range []error{pgmoon.ErrConnClosed, io.ErrUnexpectedEOF, io.EOF, syscall.ECONNRESET, syscall.EPIPE, syscall.ECONNREFUSED} {
+		if errors.Is(err, target) {
+			return true
+		}
+	}
+	return false
+}
+
+// 64 goroutines over 8 connections, with a server restart in the middle:
+// the run goes on; the only errors are those the restart explains; after
+// it, each connection open when the server stopped fails at most one call,
+// and then every worker succeeds again, at every kind of operation.
+func TestPoolServerRestart(t *testing.T) {
+	noLeaks(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	srv, err := pgtest.Start(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := srv.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	admin, err := pgmoon.ConnectString(ctx, srv.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, admin, stressTable)
+	admin.Close(ctx)
+	const maxConns = 8
+	pool := newPool(t, poolConfig(t, srv.DSN(), func(c *pgmoon.PoolConfig) {
+		c.MaxConns, c.HealthCheckPeriod = maxConns, 200*time.Millisecond
+	}))
+
+	const (
+		workers     = 64
+		before      = 0 // phases
+		restarting  = 1
+		after       = 2
+		wantStreak  = 2 * stressKinds // successes in a row after the restart: each kind twice
+		errorsPause = 5 * time.Millisecond
+	)
+	var (
+		phase           atomic.Int32
+		ok, failed      [3]atomic.Int64 // by the phase the operation started in
+		inserted, doubt atomic.Int64
+		unexplained     atomic.Int64
+		wg              sync.WaitGroup
+	)
+	for w := range workers {
+		wg.Go(func() {
+			streak := 0
+			for i := 0; ; i++ {
+				if ctx.Err() != nil {
+					t.Errorf("worker %d: still failing when the test's time ran out", w)
+					return
+				}
+				ph := phase.Load()
+				n, would, err := stressOp(ctx, pool, w, i)
+				if err == nil {
+					ok[ph].Add(1)
+					inserted.Add(int64(n))
+					if streak++; ph == after && streak >= wantStreak {
+						return
+					}
+					continue
+				}
+				streak = 0
+				if phase.Load() == before {
+					// Ended before the restart began.
+					t.Errorf("worker %d, op %d: failed before the restart: %v", w, i, err)
+					return
+				}
+				failed[ph].Add(1)
+				doubt.Add(int64(would - n))
+				inserted.Add(int64(n))
+				if !explainedByRestart(err) {
+					unexplained.Add(1)
+					t.Errorf("worker %d, op %d (phase %d): unexplained error: %v", w, i, ph, err)
+					return
+				}
+				time.Sleep(errorsPause) // the server may be down: do not spin
+			}
+		})
+	}
+	// Every worker at work (each did a whole round of kinds, on average),
+	// then restart.
+	for ok[before].Load() < workers*stressKinds && unexplained.Load() == 0 && ctx.Err() == nil {
+		time.Sleep(10 * time.Millisecond)
+	}
+	phase.Store(restarting)
+	if err := srv.Restart(ctx); err != nil {
+		t.Errorf("restart: %v", err)
+	}
+	phase.Store(after)
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+
+	// By the phase each operation started in.
+	t.Logf("before: %d ok, %d failed; during the restart: %d ok, %d failed; after: %d ok, %d failed",
+		ok[before].Load(), failed[before].Load(), ok[restarting].Load(), failed[restarting].Load(), ok[after].Load(), failed[after].Load())
+	if n := failed[before].Load() + failed[restarting].Load(); n == 0 {
+		t.Errorf("no failure during the restart: did the server restart?")
+	}
+	if n := failed[after].Load(); n > maxConns {
+		t.Errorf("%d failures after the restart, more than the %d connections that could have been open", n, maxConns)
+	}
+
+	// Rows: all those acknowledged, and perhaps some of those whose
+	// acknowledgement the restart lost.
+	check, err := pgmoon.ConnectString(ctx, srv.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer check.Close(ctx)
+	var rows int64
+	if err := check.QueryRow(ctx, "select count(*) from stress").Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
+	if rows < inserted.Load() || rows > inserted.Load()+doubt.Load() {
+		t.Errorf("%d rows; %d acknowledged, %d in doubt", rows, inserted.Load(), doubt.Load())
+	}
+
+	s := checkQuiet(t, pool)
+	total := ok[before].Load() + ok[restarting].Load() + ok[after].Load()
+	fails := failed[before].Load() + failed[restarting].Load() + failed[after].Load()
+	if s.AcquireCount < total || s.AcquireCount > total+fails || s.CanceledAcquireCount != 0 || s.TotalConns > maxConns {
+		t.Errorf("stat: %+v (%d operations succeeded, %d failed)", s, total, fails)
+	}
+	pool.Close()
 }
