@@ -480,6 +480,10 @@ func (p *Pool) connect(values context.Context, req *connectRequest) {
 	}
 	p.constructing--
 	if err != nil {
+		if p.closed {
+			// Close stopped the connect.
+			err = ErrPoolClosed
+		}
 		p.total--
 		if waiting() {
 			req.done <- connectResult{err: err}

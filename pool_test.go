@@ -943,3 +943,64 @@ func TestPoolListen(t *testing.T) {
 	eventually(t, "restored", func() bool { return pool.Stat().AcquiredConns == 0 })
 	checkQuiet(t, pool)
 }
+
+// A connect outlives the Acquire that started it and gives up when the
+// pool closes; neither leaves anything behind.
+func TestPoolSlowConnect(t *testing.T) {
+	noLeaks(t)
+	dsn := pgtest.Default(t).DSN()
+	ctx := testCtx(t)
+	var dials atomic.Int32
+	gatedConfig := func(gate <-chan struct{}) *pgmoon.Config {
+		cfg := poolConfig(t, dsn, func(c *pgmoon.PoolConfig) { c.MaxConns = 1 })
+		cfg.Dialer = dialerFunc(func(ctx context.Context, network, addr string) (net.Conn, error) {
+			dials.Add(1)
+			select {
+			case <-gate:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+			var d net.Dialer
+			return d.DialContext(ctx, network, addr)
+		})
+		return cfg
+	}
+
+	t.Run("outlives Acquire", func(t *testing.T) {
+		gate := make(chan struct{})
+		pool := newPool(t, gatedConfig(gate))
+		short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+		defer cancel()
+		if _, err := pool.Acquire(short); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("Acquire: %v, want the deadline", err)
+		}
+		close(gate)
+		eventually(t, "idle", func() bool { return pool.Stat().IdleConns == 1 })
+		pid(t, pool)
+		s := checkQuiet(t, pool)
+		if s.CanceledAcquireCount != 1 || s.NewConnsCount != 1 || s.AcquireCount != 1 || s.EmptyAcquireCount != 0 {
+			t.Errorf("stat: %+v", s)
+		}
+	})
+
+	t.Run("stopped by Close", func(t *testing.T) {
+		dials.Store(0)
+		pool, err := pgmoon.NewPool(ctx, gatedConfig(nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() {
+			_, err := pool.Acquire(ctx)
+			done <- err
+		}()
+		eventually(t, "dialing", func() bool { return dials.Load() == 1 })
+		pool.Close()
+		if err := <-done; !errors.Is(err, pgmoon.ErrPoolClosed) {
+			t.Errorf("Acquire: %v, want ErrPoolClosed", err)
+		}
+		if s := pool.Stat(); s.TotalConns != 0 || s.ConstructingConns != 0 {
+			t.Errorf("stat: %+v", s)
+		}
+	})
+}
