@@ -58,7 +58,8 @@ const (
 // A connection given back is checked before anyone else gets it:
 //
 //   - Idle ('I', nothing running): it goes back to the idle set at once
-//     (after Config.Pool.AfterRelease, which may refuse it).
+//     (after Config.Pool.AfterRelease, which runs on the goroutine giving
+//     it back, or on the pool's after a restore, and may refuse it).
 //   - In a transaction block ('T') or a failed one ('E'): the pool rolls
 //     it back on a goroutine of its own, within a couple of seconds, and
 //     closes it if that fails or takes longer. Release does not wait.
@@ -145,7 +146,7 @@ type grant struct {
 	err  error
 }
 
-var waiters = sync.Pool{New: func() any { return &waiter{ch: make(chan grant, 1)} }}
+var waiterPool = sync.Pool{New: func() any { return &waiter{ch: make(chan grant, 1)} }}
 
 // NewPool makes a pool of connections with cfg, which is copied; cfg.Pool
 // sets its size, lifetimes and hooks. Zero fields of cfg.Pool take the
@@ -313,7 +314,7 @@ func (p *Pool) take(ctx context.Context) (*poolConn, takeKind, error) {
 		p.mu.Unlock()
 		return nil, tookSlot, nil
 	}
-	w := waiters.Get().(*waiter)
+	w := waiterPool.Get().(*waiter)
 	p.waiters = append(p.waiters, w)
 	p.mu.Unlock()
 
@@ -330,11 +331,11 @@ func (p *Pool) take(ctx context.Context) (*poolConn, takeKind, error) {
 			p.mu.Unlock()
 			p.returnGrant(<-w.ch)
 		}
-		waiters.Put(w)
+		waiterPool.Put(w)
 		p.canceledAcquires.Add(1)
 		return nil, 0, acquireError(ctx.Err())
 	}
-	waiters.Put(w)
+	waiterPool.Put(w)
 	switch {
 	case g.err != nil:
 		return nil, 0, g.err
