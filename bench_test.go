@@ -240,6 +240,18 @@ func BenchmarkPool(b *testing.B) {
 			}
 			defer pool.Close()
 			ctx := context.Background()
+			// Open every connection before timing: steady state only.
+			var held []*pgmoon.PoolConn
+			for range maxConns {
+				c, err := pool.Acquire(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				held = append(held, c)
+			}
+			for _, c := range held {
+				c.Release()
+			}
 			b.ReportAllocs()
 			b.SetParallelism((goroutines + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
 			b.ResetTimer()
