@@ -58,7 +58,9 @@ var ErrBatchAborted = errors.New("pgmoon: batch: statement not run because an ea
 // BatchResults reads the results of a batch, one statement at a time and in
 // the order they were queued: call Exec, Query or QueryRow once per
 // statement, then Close. The connection is busy until Close; Close reads
-// and discards what was not read.
+// and discards what was not read. The results of Pool.SendBatch give their
+// connection back to the pool when the batch ends: at Close, or at once
+// when the batch fails as a whole.
 type BatchResults struct {
 	c       *Conn
 	k       *call
@@ -72,6 +74,10 @@ type BatchResults struct {
 
 	writeErr chan error // the background write's result, for large batches
 	ended    bool
+
+	// pooled, for the results of Pool.SendBatch, is the borrowed
+	// connection, given back when the batch ends.
+	pooled *poolConn
 }
 
 // batchItem is what reading one statement's results needs.
@@ -342,6 +348,16 @@ func (br *BatchResults) fail(err error) {
 	default:
 		br.err = br.k.end(err)
 	}
+	br.releasePooled()
+}
+
+// releasePooled gives a pooled batch's connection back once the batch has
+// ended.
+func (br *BatchResults) releasePooled() {
+	if pc := br.pooled; pc != nil {
+		br.pooled = nil
+		pc.release()
+	}
 }
 
 // waitWrite waits for a background write to finish.
@@ -481,12 +497,12 @@ func (br *BatchResults) Close() error {
 		}
 	}
 	br.ended = true
-	werr := br.waitWrite()
-	if werr != nil {
-		return br.k.end(werr)
+	var err error
+	if werr := br.waitWrite(); werr != nil {
+		err = br.k.end(werr)
+	} else if err = br.k.end(nil); err == nil {
+		err = first
 	}
-	if err := br.k.end(nil); err != nil {
-		return err
-	}
-	return first
+	br.releasePooled()
+	return err
 }

@@ -221,3 +221,50 @@ func BenchmarkCopyTo(b *testing.B) {
 	}
 	reportPerRow(b, mallocs()-start)
 }
+
+// A pool shared by 32 goroutines doing one-row selects: pool overhead and
+// contention on top of BenchmarkQuery's onerow. Reports ops/s; run with
+// -benchmem for allocs/op.
+func BenchmarkPool(b *testing.B) {
+	const goroutines = 32
+	cfg, err := pgmoon.ParseConfig(pgtest.Default(b).DSN())
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, maxConns := range []int32{4, 8} {
+		b.Run(fmt.Sprintf("conns=%d", maxConns), func(b *testing.B) {
+			cfg.Pool.MaxConns = maxConns
+			pool, err := pgmoon.NewPool(context.Background(), cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer pool.Close()
+			ctx := context.Background()
+			// Open every connection before timing: steady state only.
+			var held []*pgmoon.PoolConn
+			for range maxConns {
+				c, err := pool.Acquire(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				held = append(held, c)
+			}
+			for _, c := range held {
+				c.Release()
+			}
+			b.ReportAllocs()
+			b.SetParallelism((goroutines + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				var n int32
+				for pb.Next() {
+					if err := pool.QueryRow(ctx, "select $1::int4 + 1", 41).Scan(&n); err != nil || n != 42 {
+						b.Errorf("QueryRow = %d, %v", n, err)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
+		})
+	}
+}

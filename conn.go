@@ -47,6 +47,10 @@ type Conn struct {
 	// WaitForNotification and SimpleQuery; WaitForNotification returns
 	// them first, oldest first.
 	notifications []*Notification
+	// listening: a LISTEN ran in this session (its command tag was seen),
+	// so notifications may arrive; a Pool undoes it with UNLISTEN * before
+	// the next borrower gets the connection.
+	listening bool
 
 	typeMap    *types.Map      // this connection's types: Config.Types (or the built-ins) plus those loaded from the catalog
 	unloadable map[uint32]bool // type OIDs the catalog did not have

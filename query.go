@@ -179,6 +179,7 @@ func (c *Conn) simpleQuery(list bool) ([]*Result, error) {
 			r.Rows = append(r.Rows, copyRow(m.Values))
 		case *protocol.CommandComplete:
 			current().CommandTag = CommandTag{s: string(m.CommandTag)}
+			c.noteTag(current().CommandTag.s)
 			copyOut = false
 			finish()
 		case *protocol.EmptyQueryResponse:

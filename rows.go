@@ -14,7 +14,8 @@ var ErrNoRows = sql.ErrNoRows
 
 // Rows is the result of Query: read it with Next and Scan, then check Err.
 // The connection is busy until the rows are closed, which happens when Next
-// returns false, on Close, or on an error.
+// returns false, on Close, or on an error; the rows of Pool.Query give their
+// connection back to the pool then.
 //
 // Values from RawValues are only valid until the next call to Next; the
 // slice from FieldDescriptions must not be modified.
@@ -39,6 +40,10 @@ type Rows struct {
 	batch      *BatchResults
 	endAtReady bool
 	broken     bool // read failed: the connection is unusable
+
+	// pooled, for the Rows of Pool.Query and Pool.QueryRow, is the
+	// borrowed connection, given back when the rows close.
+	pooled *poolConn
 }
 
 // columns are the result columns a Rows decodes: as described, their
@@ -224,7 +229,16 @@ func (c *Conn) commandTag(tag []byte) CommandTag {
 	if string(tag) != c.lastTag {
 		c.lastTag = string(tag)
 	}
+	c.noteTag(c.lastTag)
 	return CommandTag{s: c.lastTag}
+}
+
+// noteTag records what a command tag says about the session: whether a
+// LISTEN ran (see Conn.listening).
+func (c *Conn) noteTag(tag string) {
+	if tag == "LISTEN" {
+		c.listening = true
+	}
 }
 
 // advance reads up to the next row (true) or the end of the results
@@ -250,6 +264,10 @@ func (r *Rows) finish(err error) {
 		return
 	}
 	r.err = r.k.end(err)
+	if pc := r.pooled; pc != nil {
+		r.pooled = nil
+		pc.release()
+	}
 }
 
 // Next advances to the next row, reporting false at the end of the rows or
@@ -338,7 +356,8 @@ func (r *Rows) Close() error {
 	return r.err
 }
 
-// Row is the result of QueryRow.
+// Row is the result of QueryRow. The Row of Pool.QueryRow holds its
+// connection until Scan.
 type Row struct {
 	rows Rows
 	err  error

@@ -128,8 +128,9 @@ func (o TxOptions) beginSQL() (string, error) {
 	return "begin " + strings.Join(modes, ", "), nil
 }
 
-// Querier runs statements: both *Conn and *Tx are one, so code written
-// against it runs the same inside a transaction and outside.
+// Querier runs statements: *Conn, *Tx, *Pool and *PoolConn are one, so
+// code written against it runs the same inside a transaction and outside,
+// on one connection or on a pool.
 type Querier interface {
 	Query(ctx context.Context, sql string, args ...any) (*Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) *Row
@@ -142,7 +143,8 @@ var (
 	_ Querier = (*Tx)(nil)
 )
 
-// Copier moves rows in bulk with COPY: *Conn and *Tx are one.
+// Copier moves rows in bulk with COPY: *Conn, *Tx, *Pool and *PoolConn are
+// one.
 type Copier interface {
 	CopyFrom(ctx context.Context, table Identifier, columns []string, src CopyFromSource) (int64, error)
 	CopyFromReader(ctx context.Context, r io.Reader, sql string) (int64, error)
@@ -154,8 +156,9 @@ var (
 	_ Copier = (*Tx)(nil)
 )
 
-// TxBeginner starts a transaction: a *Conn starts one with BEGIN, a *Tx
-// starts a nested one with SAVEPOINT. BeginFunc takes either.
+// TxBeginner starts a transaction: a *Conn, a *Pool and a *PoolConn start
+// one with BEGIN, a *Tx starts a nested one with SAVEPOINT. BeginFunc takes
+// any of them.
 type TxBeginner interface {
 	Begin(ctx context.Context) (*Tx, error)
 }
@@ -212,6 +215,10 @@ type Tx struct {
 
 	done  bool
 	child *Tx // the open nested transaction
+
+	// pooled, for a Tx from Pool.Begin or Pool.BeginTx, is the borrowed
+	// connection, given back when the Tx ends.
+	pooled *poolConn
 }
 
 // Begin starts a transaction with the server's default options. See
@@ -367,6 +374,7 @@ func (tx *Tx) Commit(ctx context.Context) error {
 	}
 	c := tx.conn
 	if tx.parent == nil {
+		defer tx.releasePooled()
 		tag, _, err := c.txCommand(ctx, "commit", "commit")
 		if err != nil {
 			if c.IsClosed() || c.TxStatus() == 'I' {
@@ -415,6 +423,7 @@ func (tx *Tx) Rollback(ctx context.Context) error {
 	if tx.parent != nil {
 		return tx.rollbackSavepoint(ctx, "rollback")
 	}
+	defer tx.releasePooled()
 	c := tx.conn
 	_, _, err := c.txCommand(ctx, "rollback", "rollback")
 	if c.IsClosed() || c.TxStatus() == 'I' {
@@ -424,6 +433,15 @@ func (tx *Tx) Rollback(ctx context.Context) error {
 		err = fmt.Errorf("pgmoon: rollback: transaction status %q after ROLLBACK", c.TxStatus())
 	}
 	return closeInstead(ctx, c, err)
+}
+
+// releasePooled gives a pooled transaction's connection back, once the
+// transaction has ended.
+func (tx *Tx) releasePooled() {
+	if pc := tx.pooled; pc != nil {
+		tx.pooled = nil
+		pc.release()
+	}
 }
 
 // rollbackSavepoint undoes a nested transaction's work and releases its
@@ -437,7 +455,9 @@ func (tx *Tx) rollbackSavepoint(ctx context.Context, op string) error {
 	return nil
 }
 
-// Conn returns the connection the transaction runs on.
+// Conn returns the connection the transaction runs on. The connection of
+// a Tx from a Pool goes back to the pool when the Tx ends; it must not be
+// used after that.
 func (tx *Tx) Conn() *Conn { return tx.conn }
 
 // Query runs a statement inside the transaction, as Conn.Query does.
@@ -499,8 +519,9 @@ func (tx *Tx) CopyTo(ctx context.Context, w io.Writer, sql string) (int64, error
 	return tx.conn.CopyTo(ctx, w, sql)
 }
 
-// BeginFunc runs fn in a transaction begun on db: a *Conn (BEGIN) or a *Tx
-// (a nested transaction, SAVEPOINT). It commits when fn returns nil and
+// BeginFunc runs fn in a transaction begun on db: a *Conn (BEGIN), a *Pool
+// or *PoolConn (BEGIN on its connection; a Pool's goes back when the
+// transaction ends) or a *Tx (a nested transaction, SAVEPOINT). It commits when fn returns nil and
 // returns Commit's error. It rolls back when fn returns an error, and
 // returns that error, joined with Rollback's if Rollback failed. It rolls
 // back when fn panics too, and the panic goes on with its own stack; the

@@ -1,0 +1,65 @@
+package pgmoon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/pgmoon-go/pgmoon/protocol"
+)
+
+// Ping checks that the server answers: it sends an empty query and waits
+// for the server to be ready again, one round trip that runs no statement
+// and works in any transaction state. Its errors are those of a call: a
+// closed or broken connection, or ctx's end (with the CancelRequest any
+// call sends).
+func (c *Conn) Ping(ctx context.Context) error {
+	_, _, err := c.simpleCall(ctx, "ping", "")
+	return err
+}
+
+// checkIdle checks, without sending anything, that an idle connection was
+// not ended by the server: it reads for at most wait. Nothing arriving is
+// the sign of a live connection. A server that shut down, restarted or
+// terminated the backend has sent an ErrorResponse (FATAL) and closed its
+// end, which the read finds at once. Asynchronous messages that arrived
+// while the connection was idle (parameter changes, notices,
+// notifications) are handled as during any call. Any other message, or a
+// failed read, closes the connection, and the error says why.
+//
+// It relies on protocol.Reader consuming nothing until a whole message is
+// in, so a read stopped by the deadline leaves the stream as it was.
+func (c *Conn) checkIdle(wait time.Duration) error {
+	const op = "check connection"
+	k, err := c.beginCall(context.Background(), op, true)
+	if err != nil {
+		return err
+	}
+	_ = c.netConn.SetReadDeadline(time.Now().Add(wait))
+	for {
+		msg, err := c.receive(op)
+		if err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				if c.netConn.SetReadDeadline(time.Time{}) == nil {
+					k.endUnused()
+					return nil
+				}
+			}
+			return k.end(err)
+		}
+		switch m := msg.(type) {
+		case *protocol.ErrorResponse:
+			pgErr := pgErrorFromFields(m.Fields)
+			if isFatal(pgErr) {
+				return k.end(pgErr)
+			}
+			return k.end(&ProtocolError{Op: op, Err: fmt.Errorf("ErrorResponse outside a command: %w", pgErr)})
+		default:
+			if !c.handleAsync(msg) {
+				return k.end(unexpected(op, msg))
+			}
+		}
+	}
+}
