@@ -1004,3 +1004,26 @@ func TestPoolSlowConnect(t *testing.T) {
 		}
 	})
 }
+
+// BeginTxFunc runs on a pool with the options asked for, and gives the
+// connection back.
+func TestPoolBeginTxFunc(t *testing.T) {
+	noLeaks(t)
+	pool := newPool(t, poolConfig(t, pgtest.Default(t).DSN(), nil))
+	ctx := testCtx(t)
+	err := pgmoon.BeginTxFunc(ctx, pool, pgmoon.TxOptions{IsoLevel: pgmoon.Serializable, AccessMode: pgmoon.ReadOnly}, func(tx *pgmoon.Tx) error {
+		var iso, ro string
+		if err := tx.QueryRow(ctx, "select current_setting('transaction_isolation'), current_setting('transaction_read_only')").Scan(&iso, &ro); err != nil {
+			return err
+		}
+		if iso != "serializable" || ro != "on" {
+			t.Errorf("isolation %q, read only %q", iso, ro)
+		}
+		_, err := tx.Exec(ctx, "create table pool_beginTxFunc_refused (i int)")
+		return err
+	})
+	if !errors.Is(err, &pgmoon.PgError{Code: "25006"}) {
+		t.Fatalf("err = %v, want read_only_sql_transaction", err)
+	}
+	checkQuiet(t, pool)
+}

@@ -168,6 +168,18 @@ var (
 	_ TxBeginner = (*Tx)(nil)
 )
 
+// TxOptionsBeginner starts a top-level transaction with options: a *Conn,
+// a *Pool and a *PoolConn are one. BeginTxFunc takes any of them.
+type TxOptionsBeginner interface {
+	BeginTx(ctx context.Context, opts TxOptions) (*Tx, error)
+}
+
+var (
+	_ TxOptionsBeginner = (*Conn)(nil)
+	_ TxOptionsBeginner = (*Pool)(nil)
+	_ TxOptionsBeginner = (*PoolConn)(nil)
+)
+
 // Tx is a transaction on a Conn, from Conn.Begin or Conn.BeginTx, or a
 // nested transaction (a savepoint) from Tx.Begin. Statements run through
 // its Query, QueryRow and Exec, which are the Conn's once the Tx is checked
@@ -542,10 +554,10 @@ func BeginFunc(ctx context.Context, db TxBeginner, fn func(*Tx) error) error {
 	return runTx(ctx, tx, fn)
 }
 
-// BeginTxFunc is BeginFunc for a transaction begun on conn with opts (see
+// BeginTxFunc is BeginFunc for a transaction begun on db with opts (see
 // Conn.BeginTx); invalid options are refused before fn is called.
-func BeginTxFunc(ctx context.Context, conn *Conn, opts TxOptions, fn func(*Tx) error) error {
-	tx, err := conn.BeginTx(ctx, opts)
+func BeginTxFunc(ctx context.Context, db TxOptionsBeginner, opts TxOptions, fn func(*Tx) error) error {
+	tx, err := db.BeginTx(ctx, opts)
 	if err != nil {
 		return err
 	}
