@@ -268,6 +268,10 @@ func TestPgBouncerLogin(t *testing.T) {
 		// Without WithIgnoreStartupParameters, PgBouncer refuses one it
 		// does not track.
 		strict := startBouncer(t, srv)
+		conn = connect(t, strict.URL("", "", db)+"&application_name=pgtest_strict")
+		if got := value(t, conn, "select current_setting('application_name')"); got != "pgtest_strict" {
+			t.Errorf("application_name through PgBouncer without ignore_startup_parameters = %q", got)
+		}
 		c, err := pgmoon.ConnectString(ctx, strict.URL("", "", db)+"&search_path=public")
 		if err == nil {
 			c.Close(ctx)
