@@ -129,6 +129,27 @@
 // Debian, in postgresql-client-MAJOR) StartStandby fails and says what to
 // install.
 //
+// # PgBouncer
+//
+// [StartPgBouncer] runs PgBouncer in front of a server, for tests of what
+// a pooler in between changes (transaction pooling, prepared statements,
+// startup parameters, cancellation). It listens on 127.0.0.1 and a free
+// port, in transaction mode unless [WithPoolMode] says otherwise, and
+// forwards every database to the server; [PgBouncer.DSN] and
+// [PgBouncer.URL] connect through it as the server's superuser or its
+// per-method users (with their passwords), and [PgBouncer.Show] reads the
+// admin console (SHOW POOLS, SHOW CLIENTS, ...):
+//
+//	b, err := pgtest.StartPgBouncer(ctx, pgtest.Default(t), pgtest.WithDefaultPoolSize(1))
+//	...
+//	defer b.Close()
+//	conn, err := pgmoon.ConnectString(ctx, b.DSN())
+//
+// The pgbouncer program comes from PATH or /usr/sbin (on Debian or
+// Ubuntu, "apt-get install -y pgbouncer"). Run as root, pgtest runs it as
+// the OS user it runs local servers as. Like a local server, it dies with
+// the test binary on Linux, and the next start removes its directory.
+//
 // # Versions and TLS
 //
 // [WithVersion] asks for one major version: local binaries of that version,

@@ -439,7 +439,7 @@ func TestDockerMatrix(t *testing.T) {
 
 // TestDockerImageVolumes runs images that declare a VOLUME where the
 // official images do (/var/lib/postgresql/data before PostgreSQL 18,
-// /var/lib/postgresql since), over pgtest's tmpfs there, and checks that
+// /var/lib/postgresql since), under or at pgtest's own volume there, and checks that
 // Close removes the anonymous volumes with the container.
 func TestDockerImageVolumes(t *testing.T) {
 	clearBackendEnv(t)

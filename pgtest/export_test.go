@@ -79,3 +79,19 @@ func EnsureTestImage(client *docker.Client) error {
 	_, err = pgimage.Ensure(ctx, client, pgimage.Options{})
 	return err
 }
+
+// PgBouncerPID returns the process id of a PgBouncer, or 0.
+func PgBouncerPID(b *PgBouncer) int {
+	if b.proc == nil {
+		return 0
+	}
+	return b.proc.cmd.Process.Pid
+}
+
+// SetPgBouncerDirs replaces the directories searched for pgbouncer after
+// PATH and returns a function that restores them.
+func SetPgBouncerDirs(dirs []string) (restore func()) {
+	old := bouncerDirs
+	bouncerDirs = dirs
+	return func() { bouncerDirs = old }
+}

@@ -40,8 +40,9 @@ func (s *Server) Stop(ctx context.Context) error {
 //
 // While a server is stopped pgtest holds its port on 127.0.0.1 (bound, not
 // listening, so connections are still refused), so that no other server or
-// client of this machine takes it meanwhile. If another process took it
-// anyway, Start fails with an error naming the port.
+// client of this machine takes it meanwhile; for a container only when the
+// Docker engine runs on this machine. If another process took the port
+// anyway, Start fails with an error naming it.
 //
 // A server from PGMOON_TEST_DSN is not pgtest's to start: Start returns an
 // error for it, as it does after [Server.Close].

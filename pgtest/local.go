@@ -610,6 +610,11 @@ func isStale(dir string) bool {
 	if err != nil || owner == os.Getpid() || processAlive(owner) {
 		return false
 	}
+	// A PgBouncer's directory: stale unless PgBouncer outlived the owner.
+	if b, err := os.ReadFile(filepath.Join(dir, bouncerPIDFile)); err == nil {
+		pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		return err == nil && !processAlive(pid)
+	}
 	pidFile := filepath.Join(dir, dataDirName, "postmaster.pid")
 	b, err = os.ReadFile(pidFile)
 	if errors.Is(err, os.ErrNotExist) {

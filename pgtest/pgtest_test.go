@@ -23,6 +23,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(childEnvVar) != "" {
 		os.Exit(runChild())
 	}
+	if os.Getenv(bouncerChildEnvVar) != "" {
+		os.Exit(runBouncerChild())
+	}
 	os.Exit(pgtest.Main(m))
 }
 

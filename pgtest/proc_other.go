@@ -35,3 +35,8 @@ func killChild(c *child) error { return c.cmd.Process.Kill() }
 // holdPort holds nothing off Unix: a stopped server's port is free for
 // anyone until it starts again.
 func holdPort(port int) io.Closer { return nil }
+
+// terminate ends a process; there is no SIGTERM to send off Unix.
+func terminate(p *os.Process) error {
+	return p.Kill()
+}

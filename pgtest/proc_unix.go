@@ -51,3 +51,9 @@ func holdPort(port int) io.Closer {
 type heldPort int
 
 func (h heldPort) Close() error { return syscall.Close(int(h)) }
+
+// terminate asks a process to end at once (SIGTERM): for PgBouncer, an
+// immediate shutdown.
+func terminate(p *os.Process) error {
+	return p.Signal(syscall.SIGTERM)
+}
