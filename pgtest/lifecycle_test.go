@@ -22,7 +22,9 @@ import (
 // PGMOON_TEST_REQUIRE_DOCKER=1), in steps that share the server: a restart
 // keeps the address and the cluster and ends the connections made before
 // it; a restart under load is bounded and clients work again after it;
-// Stop and Start, twice, then Close of a stopped server.
+// PgBouncer in front of the server (a container's superuser has a
+// password) goes on working after a restart; Stop and Start, twice, then
+// Close of a stopped server.
 func TestRestart(t *testing.T) {
 	clearBackendEnv(t)
 	for _, backend := range []string{pgtest.BackendLocal, pgtest.BackendDocker} {
@@ -38,6 +40,7 @@ func TestRestart(t *testing.T) {
 			}
 			t.Run("keeps address", func(t *testing.T) { testRestartKeepsAddress(t, s, client) })
 			t.Run("under load", func(t *testing.T) { testRestartUnderLoad(t, s) })
+			t.Run("through pgbouncer", func(t *testing.T) { testPgBouncerRestart(t, s) })
 			t.Run("stop, start, close", func(t *testing.T) { testStopStartClose(t, s, client, &log) })
 		})
 	}
@@ -310,5 +313,49 @@ func TestStopStartExternal(t *testing.T) {
 	}
 	if got := queryOne(t, s.DSN(), "select 1"); got != "1" {
 		t.Errorf("the external server does not answer after the refused calls")
+	}
+}
+
+// testPgBouncerRestart runs PgBouncer in front of s: the superuser (with
+// the password a container's has) and a password user log in through it,
+// a wrong password does not, and PgBouncer reconnects to s after a
+// restart.
+func testPgBouncerRestart(t *testing.T, s *pgtest.Server) {
+	b := startBouncer(t, s)
+	super := queryOne(t, s.DSN(), "select current_user || ' ' || current_database()")
+	if got := queryOne(t, b.DSN(), "select current_user || ' ' || current_database()"); got != super {
+		t.Errorf("through PgBouncer: %q, want %q as over DSN", got, super)
+	}
+	u, err := s.User(pgtest.MethodMD5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := queryOne(t, b.URL(u.Name, u.Password, ""), "select current_user"); got != u.Name {
+		t.Errorf("md5 user through PgBouncer: current_user = %q", got)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if c, err := pgmoon.ConnectString(ctx, b.URL(strings.Fields(super)[0], "wrong", "")); err == nil {
+		c.Close(ctx)
+		if s.Backend() == pgtest.BackendDocker {
+			t.Error("the superuser logged in through PgBouncer with a wrong password")
+		}
+	} else if s.Backend() == pgtest.BackendLocal {
+		t.Errorf("the trusted superuser of a local server through PgBouncer with any password: %v", err)
+	}
+
+	held := connect(t, b.DSN())
+	if err := s.Restart(ctx); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if got := queryOne(t, b.DSN(), "select 2"); got != "2" {
+		t.Errorf("select 2 through PgBouncer after the server's restart = %q", got)
+	}
+	t.Logf("first query through PgBouncer after the restart took %v", time.Since(start))
+	// In transaction mode the client's connection to PgBouncer outlives
+	// the server connection it used.
+	if got := value(t, held, "select 3"); got != "3" {
+		t.Errorf("a client connected through PgBouncer before the restart: select 3 = %q", got)
 	}
 }

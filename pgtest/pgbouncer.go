@@ -130,18 +130,18 @@ func WithPgBouncerBinary(path string) PgBouncerOption {
 // A PgBouncer is a PgBouncer process that [StartPgBouncer] runs in front of
 // a server, for tests. Its methods are safe for concurrent use.
 type PgBouncer struct {
-	srv        *Server
-	host       string
-	port       int
-	dir        string // temporary directory: configuration, auth_file, log, socket
-	superuser  User   // the server's superuser, as its DSN connects
-	database   string // the server's default database, as its DSN names it
-	run        *osUser
-	logFile    *os.File
-	proc       *child
-	closeOnce  sync.Once
-	closeErr   error
-	configured string // pool_mode
+	srv       *Server
+	host      string
+	port      int
+	dir       string // temporary directory: configuration, auth_file, log, socket
+	superuser User   // the server's superuser, as its DSN connects
+	database  string // the server's default database, as its DSN names it
+	run       *osUser
+	logFile   *os.File
+	proc      *child
+	closeOnce sync.Once
+	closeErr  error
+	poolMode  string // pool_mode
 }
 
 // StartPgBouncer runs PgBouncer in front of srv and returns once it answers
@@ -193,12 +193,12 @@ func StartPgBouncer(ctx context.Context, srv *Server, opts ...PgBouncerOption) (
 		return nil, fmt.Errorf("pgtest: start pgbouncer: %w", err)
 	}
 	b := &PgBouncer{
-		srv:        srv,
-		host:       "127.0.0.1",
-		superuser:  User{Name: cfg.User, Password: cfg.Password, Method: MethodTrust},
-		database:   cfg.Database,
-		run:        run,
-		configured: o.poolMode,
+		srv:       srv,
+		host:      "127.0.0.1",
+		superuser: User{Name: cfg.User, Password: cfg.Password, Method: MethodTrust},
+		database:  cfg.Database,
+		run:       run,
+		poolMode:  o.poolMode,
 	}
 	if b.superuser.Password != "" {
 		b.superuser.Method = MethodSCRAMSHA256
@@ -446,7 +446,7 @@ func (b *PgBouncer) Port() int { return b.port }
 func (b *PgBouncer) SocketDir() string { return b.dir }
 
 // PoolMode returns the pool_mode PgBouncer runs in.
-func (b *PgBouncer) PoolMode() string { return b.configured }
+func (b *PgBouncer) PoolMode() string { return b.poolMode }
 
 // DSN returns a URL connecting through PgBouncer as the server's superuser
 // to the server's default database (both as [Server.DSN] names them), such

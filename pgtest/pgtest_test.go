@@ -514,6 +514,14 @@ func TestRemoveStaleDirs(t *testing.T) {
 		}
 		return dir
 	}
+	// bouncerDir makes dir look like a PgBouncer's, run by process pid.
+	bouncerDir := func(dir string, pid int) string {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, "pgbouncer.pid"), []byte(fmt.Sprintf("%d\n", pid)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
 	tests := []struct {
 		name       string
 		dir        string
@@ -524,6 +532,8 @@ func TestRemoveStaleDirs(t *testing.T) {
 		{"dead owner, live postmaster", makeDir(dead, live), false},
 		{"live owner", makeDir(live, dead), false},
 		{"no marker", makeDir(0, dead), false},
+		{"PgBouncer's, dead owner, dead pgbouncer", bouncerDir(makeDir(dead, 0), dead), true},
+		{"PgBouncer's, dead owner, live pgbouncer", bouncerDir(makeDir(dead, 0), live), false},
 	}
 	pgtest.RemoveStaleDirs()
 	for _, tt := range tests {

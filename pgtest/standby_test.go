@@ -60,7 +60,7 @@ func catchUp(t *testing.T, standby, primary *pgtest.Server) {
 // standby's read-only state, a stop and start of the standby ("replica
 // down"), a promotion, and Close.
 func TestStandby(t *testing.T) {
-	t.Setenv(pgtest.EnvBackend, pgtest.BackendDocker) // WithLocal wins
+	t.Parallel()
 	primary := startServer(t, pgtest.WithLocal(), pgtest.WithSetting("max_connections", "120"))
 	if primary.Backend() != pgtest.BackendLocal {
 		t.Fatalf("WithLocal gave a %s server", primary.Backend())
