@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"maps"
 	"net"
-	"net/url"
+	"net/netip"
 	"os"
 	"os/user"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -36,18 +36,34 @@ const (
 	SSLVerifyFull = "verify-full" // verify-ca, and the certificate names the host
 )
 
+// Values of Config.TargetSessionAttrs (libpq's target_session_attrs).
+const (
+	TargetSessionAny           = "any"            // any server (default)
+	TargetSessionReadWrite     = "read-write"     // one that accepts writes by default (default_transaction_read_only off, not in recovery)
+	TargetSessionReadOnly      = "read-only"      // one that does not
+	TargetSessionPrimary       = "primary"        // one not in hot standby
+	TargetSessionStandby       = "standby"        // one in hot standby
+	TargetSessionPreferStandby = "prefer-standby" // a standby if any answers, else any
+)
+
+// Values of Config.LoadBalanceHosts (libpq's load_balance_hosts).
+const (
+	LoadBalanceDisable = "disable" // try the hosts in the order given (default)
+	LoadBalanceRandom  = "random"  // try them in random order
+)
+
 // Config describes how to reach and authenticate to a server. Build one with
 // ParseConfig, then adjust fields before Connect. A Config must not be
 // modified while a Connect that uses it is running.
 type Config struct {
-	Host            string        // host name, IP address, or absolute path of a unix socket directory (default: the local socket directory if the server's socket is there, else "localhost")
+	Host            string        // host name, IP address, or absolute path (or "@name", an abstract socket) of a unix socket directory; may be empty when HostAddr is set (default: the local socket directory if the server's socket is there, else "localhost")
 	HostAddr        string        // hostaddr: numeric IP address to connect to instead of resolving Host, which still names the server for TLS and the passfile (default: none)
 	Port            uint16        // TCP port, or the number in the socket file name (default: 5432)
 	Database        string        // database name (default: User)
 	User            string        // role name (default: the operating system user name)
-	Password        string        // password for password, md5 and SCRAM authentication (default: none). Never printed.
-	ApplicationName string        // application_name reported to the server (default: none)
-	ConnectTimeout  time.Duration // limit on establishing the connection, on top of the context's (default: 0, none)
+	Password        string        // password for password, md5 and SCRAM authentication (default: none, then the password file). Never printed.
+	ApplicationName string        // application_name reported to the server (default: fallback_application_name, else none)
+	ConnectTimeout  time.Duration // limit on establishing the connection to each host, on top of the context's (default: 0, none)
 	SSLMode         string        // "disable", "allow", "prefer", "require", "verify-ca" or "verify-full" (default: "prefer", or "verify-full" with SSLRootCert "system")
 
 	// TLS settings, with libpq's meanings (see buildTLSConfig's rules).
@@ -73,15 +89,17 @@ type Config struct {
 
 	// TargetSessionAttrs is libpq's target_session_attrs: which server a
 	// multi-host connection accepts. "any" (default), "read-write",
-	// "read-only", "primary", "standby" or "prefer-standby".
+	// "read-only", "primary", "standby" or "prefer-standby" (the
+	// TargetSession constants).
 	TargetSessionAttrs string
 
 	// LoadBalanceHosts is libpq's load_balance_hosts: "disable" tries the
 	// hosts in order (default); "random" tries them in random order.
 	LoadBalanceHosts string
 
-	// Passfile is the password file consulted, with libpq's rules, when
-	// no Password is given (default: PGPASSFILE, else ~/.pgpass).
+	// Passfile is the password file consulted, with libpq's rules, for
+	// each host tried when no Password is given (default: ParseConfig sets
+	// passfile, else PGPASSFILE, else ~/.pgpass; empty: no password file).
 	Passfile string
 
 	// TCP settings of the sockets the default Dialer makes, with libpq's
@@ -89,10 +107,10 @@ type Config struct {
 	// keepalives_count, tcp_user_timeout). A zero duration or count keeps
 	// the system's value.
 	DisableKeepAlives  bool          // keepalives=0 (default: keepalives on)
-	KeepAlivesIdle     time.Duration // idle time before the first probe
-	KeepAlivesInterval time.Duration // time between probes
-	KeepAlivesCount    int           // probes before the connection is dropped
-	TCPUserTimeout     time.Duration // how long sent data may stay unacknowledged before the connection is dropped
+	KeepAlivesIdle     time.Duration // idle time before the first probe (default: the system's)
+	KeepAlivesInterval time.Duration // time between probes (default: the system's)
+	KeepAlivesCount    int           // probes before the connection is dropped (default: the system's)
+	TCPUserTimeout     time.Duration // how long sent data may stay unacknowledged before the connection is dropped (default: the system's)
 
 	// TLSConfig, when set, is used (cloned) for every TLS handshake in
 	// place of what the ssl* settings describe; sslmode then only says
@@ -101,8 +119,12 @@ type Config struct {
 	TLSConfig *tls.Config
 
 	// RuntimeParams are extra startup parameters: server settings such as
-	// search_path or DateStyle, and "options" (default: none; client_encoding
-	// is UTF8 unless set here).
+	// search_path or DateStyle, "options" (the options keyword: "-c
+	// name=value ..."), "client_encoding" and "replication" (default: from
+	// the options, client_encoding and replication keywords, and
+	// "timezone" and "geqo" from PGTZ and PGGEQO; client_encoding is UTF8
+	// unless set here). A connection string cannot name a server setting
+	// as a keyword: use options='-c search_path=app'.
 	RuntimeParams map[string]string
 
 	Dialer Dialer // how the bytes travel (default: a *net.Dialer with 5-minute TCP keepalive)
@@ -182,10 +204,13 @@ const defaultCacheCapacity = 512
 
 const defaultCancelWait = 5 * time.Second
 
+// defaultPort is libpq's DEF_PGPORT.
+const defaultPort = 5432
+
 // applyDefaults fills in what a hand-built Config left empty.
 func (c *Config) applyDefaults() {
 	if c.Port == 0 {
-		c.Port = 5432
+		c.Port = defaultPort
 	}
 	if c.SSLMode == "" {
 		c.SSLMode = SSLPrefer
@@ -196,11 +221,25 @@ func (c *Config) applyDefaults() {
 	if c.SSLNegotiation == "" {
 		c.SSLNegotiation = SSLNegotiationPostgres
 	}
+	if c.TargetSessionAttrs == "" {
+		c.TargetSessionAttrs = TargetSessionAny
+	}
+	if c.LoadBalanceHosts == "" {
+		c.LoadBalanceHosts = LoadBalanceDisable
+	}
 	if c.User == "" {
 		c.User = osUserName()
 	}
-	if c.Host == "" {
+	if c.Host == "" && c.HostAddr == "" {
 		c.Host = defaultHost(c.Port)
+	}
+	for _, f := range c.Fallbacks {
+		if f.Port == 0 {
+			f.Port = defaultPort
+		}
+		if f.Host == "" && f.HostAddr == "" {
+			f.Host = defaultHost(f.Port)
+		}
 	}
 	if c.Database == "" {
 		c.Database = c.User
@@ -213,122 +252,392 @@ func (c *Config) applyDefaults() {
 	}
 }
 
+// currentUser is user.Current, a variable for tests.
+var currentUser = user.Current
+
+// osUserName is libpq's default user name: the operating system's name
+// for the effective user.
 func osUserName() string {
-	if u, err := user.Current(); err == nil {
+	if u, err := currentUser(); err == nil {
 		return u.Username
 	}
 	return os.Getenv("USER")
 }
 
-// libpq keywords that this version does not implement yet. Naming one is an
-// error rather than sending it to the server as a setting.
-var unsupportedKeywords = map[string]bool{
-	"hostaddr": true, "passfile": true, "service": true, "servicefile": true,
-	"keepalives":      true,
-	"keepalives_idle": true, "keepalives_interval": true, "keepalives_count": true,
-	"tcp_user_timeout": true, "sslcrl": true, "sslcrldir": true,
-	"sslcertmode": true, "requirepeer": true, "krbsrvname": true,
-	"gsslib": true, "gssdelegation": true, "gssencmode": true,
-	"target_session_attrs": true, "load_balance_hosts": true, "replication": true,
-	"requiressl": true,
+// ParseConfig parses a connection string, in URL form
+// (postgres://user:password@host:port/dbname?keyword=value, or
+// postgresql://) or keyword/value form (host=localhost port=5432
+// dbname=app), and completes it as libpq does: what the string leaves
+// unset comes from the service it names (service=, or PGSERVICE), then
+// from the environment (PGHOST, PGPORT and the other PG* variables of
+// libpq), then from defaults; the password file is recorded in
+// Config.Passfile for Connect to consult.
+//
+// The string's grammar (quoting, escapes, percent-decoding, several
+// hosts), its keywords, their environment variables and their precedence
+// are libpq's
+// (https://www.postgresql.org/docs/current/libpq-connect.html). A keyword
+// that is not a connection keyword is an error naming it, as in libpq:
+// server settings are passed with options ('-c search_path=app') or
+// Config.RuntimeParams. A keyword set to the empty string is set: it
+// means the default for most keywords, and is invalid for enumerations
+// such as sslmode; so is an environment variable set to "".
+//
+// Keywords, their environment variables, and what they set:
+//
+//	host                      PGHOST                   Host, then Fallbacks: a comma-separated list
+//	hostaddr                  PGHOSTADDR               HostAddr, per host: a numeric IP address
+//	port                      PGPORT                   Port, per host: one for all, or one per host
+//	dbname                    PGDATABASE               Database
+//	user                      PGUSER                   User
+//	password                  PGPASSWORD               Password
+//	passfile                  PGPASSFILE               Passfile (default ~/.pgpass)
+//	service                   PGSERVICE                the settings of a service in a service file
+//	servicefile               PGSERVICEFILE            the user's service file (default ~/.pg_service.conf; keyword of libpq 18)
+//	options                   PGOPTIONS                RuntimeParams["options"]
+//	application_name          PGAPPNAME                ApplicationName
+//	fallback_application_name                          ApplicationName, when application_name is unset or empty
+//	client_encoding           PGCLIENTENCODING         RuntimeParams["client_encoding"]; "auto" is UTF8
+//	connect_timeout           PGCONNECT_TIMEOUT        ConnectTimeout, seconds (1 means 2; 0 or less: none)
+//	keepalives                                         DisableKeepAlives when 0
+//	keepalives_idle                                    KeepAlivesIdle, seconds
+//	keepalives_interval                                KeepAlivesInterval, seconds
+//	keepalives_count                                   KeepAlivesCount
+//	tcp_user_timeout                                   TCPUserTimeout, milliseconds
+//	target_session_attrs      PGTARGETSESSIONATTRS     TargetSessionAttrs
+//	load_balance_hosts        PGLOADBALANCEHOSTS       LoadBalanceHosts
+//	replication                                        RuntimeParams["replication"], passed on as libpq does
+//	sslmode                   PGSSLMODE                SSLMode; also requiressl, PGREQUIRESSL, and ssl=true in a URL
+//	sslnegotiation            PGSSLNEGOTIATION         SSLNegotiation
+//	sslrootcert               PGSSLROOTCERT            SSLRootCert
+//	sslcert                   PGSSLCERT                SSLCert
+//	sslkey                    PGSSLKEY                 SSLKey
+//	sslpassword                                        SSLPassword
+//	sslsni                    PGSSLSNI                 DisableSNI unless the value starts with "1"
+//	ssl_min_protocol_version  PGSSLMINPROTOCOLVERSION  SSLMinProtocolVersion (any case)
+//	ssl_max_protocol_version  PGSSLMAXPROTOCOLVERSION  SSLMaxProtocolVersion (any case)
+//	channel_binding           PGCHANNELBINDING         ChannelBinding
+//	require_auth              PGREQUIREAUTH            RequireAuth
+//
+// Accepted and without effect, as in a libpq built without GSSAPI:
+// gssencmode (PGGSSENCMODE) disable or prefer; krbsrvname (PGKRBSRVNAME),
+// gsslib (PGGSSLIB) and gssdelegation (PGGSSDELEGATION), which only GSSAPI
+// and SSPI authentication use; sslcompression (PGSSLCOMPRESSION), which
+// libpq ignores too; sslcertmode (PGSSLCERTMODE) allow, which is what
+// this driver does; min_protocol_version (PGMINPROTOCOLVERSION) 3.0 and
+// max_protocol_version (PGMAXPROTOCOLVERSION), since the driver speaks
+// protocol 3.0.
+//
+// Refused with an error when set to anything but the empty string, since
+// the driver cannot honour them and ignoring them would weaken the
+// connection: sslcrl (PGSSLCRL) and sslcrldir (PGSSLCRLDIR), no
+// revocation checks; requirepeer (PGREQUIREPEER), no check of the
+// server process's user; sslcertmode disable or require; gssencmode
+// require; min_protocol_version 3.2 or latest; sslkeylogfile;
+// scram_client_key and scram_server_key; oauth_issuer, oauth_client_id,
+// oauth_client_secret and oauth_scope.
+//
+// pgmoon's own keywords (no environment variable): default_query_exec_mode,
+// statement_cache_capacity, description_cache_capacity and the pool_*
+// keywords of PoolConfig.
+//
+// Besides the keywords' variables, PGSYSCONFDIR locates the system-wide
+// pg_service.conf (default /etc/postgresql-common, Debian's libpq's), and
+// PGTZ and PGGEQO become the startup parameters timezone and geqo unless
+// set to "default", as in libpq. PGDATESTYLE is not honoured: the text
+// codecs read dates as DateStyle ISO prints them.
+//
+// ParseConfig trusts the string: it may read any file the process can
+// read and make Connect send the password to any host. For strings from
+// untrusted input, use ParseConfigWithOptions.
+//
+// Errors are *ParseConfigError and never contain a password.
+func ParseConfig(connString string) (*Config, error) {
+	return ParseConfigWithOptions(connString, ParseConfigOptions{})
 }
 
-// ParseConfig parses a connection string in URL form
-// (postgres://user:password@host:port/dbname?param=value, or postgresql://)
-// or keyword/value form (host=localhost port=5432 dbname=app), with libpq's
-// quoting and percent-decoding rules. Settings missing from the string come
-// from the environment (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD,
-// PGAPPNAME, PGCONNECT_TIMEOUT, PGSSLMODE, PGOPTIONS, PGSSLROOTCERT,
-// PGSSLCERT, PGSSLKEY, PGSSLSNI, PGSSLNEGOTIATION, PGSSLMINPROTOCOLVERSION,
-// PGSSLMAXPROTOCOLVERSION, PGCHANNELBINDING, PGREQUIREAUTH), then from
-// defaults.
-// Keywords that are not connection settings are passed to the server as
-// runtime parameters.
+// ParseConfigOptions restricts what ParseConfigWithOptions accepts and
+// reads. The zero value restricts nothing (ParseConfig).
+type ParseConfigOptions struct {
+	// AllowedKeywords, when not nil, are the only keywords the
+	// connection string may use; any other is refused, with an error
+	// naming it, before anything else is read. The parts of a URL count
+	// as the keywords they set (user, password, host, port, dbname), and
+	// requiressl and ssl=true as sslmode. An empty, non-nil list allows
+	// only the empty string.
+	AllowedKeywords []string
+
+	// IgnoreEnvironment keeps the PG* environment variables (and PGTZ,
+	// PGGEQO) out: the string and defaults alone make the Config. The
+	// home directory still locates the service and password files unless
+	// IgnoreFiles is set too.
+	IgnoreEnvironment bool
+
+	// IgnoreFiles reads no file: no service file (the service and
+	// servicefile keywords are refused, and PGSERVICE ignored) and no
+	// password file (the passfile keyword is refused, PGPASSFILE ignored,
+	// and Config.Passfile left empty, so Connect reads none). Connect
+	// still reads the TLS files the ssl* settings name, and libpq's
+	// defaults in ~/.postgresql; allow no ssl* file keyword to keep
+	// those under the application's control.
+	IgnoreFiles bool
+}
+
+// ParseConfigWithOptions is ParseConfig for connection strings that come
+// from untrusted input (a form, a tenant's settings, an API request):
+// opts lists the keywords the string may use and whether the
+// environment and files may be read.
 //
-// Errors are *ParseConfigError and never contain the password.
-func ParseConfig(connString string) (*Config, error) {
-	settings := envSettings()
-	parsed, err := parseConnString(connString)
+// What a connection string can make the driver do, and so what an
+// application that accepts one from someone else should weigh when it
+// allows a keyword:
+//
+//   - host, hostaddr, port: connect anywhere the process can reach (a
+//     probe of the internal network); and with them, any password the
+//     process holds (password given in code, PGPASSWORD, the password
+//     file, a service) goes to that server, in clear text if it asks for
+//     password authentication (see require_auth).
+//   - passfile, service, servicefile: read any file the process can read
+//     and use what it holds: a password file's lines are matched with
+//     wildcards, a service's password comes with the host the string
+//     chooses. Errors never quote the files' contents.
+//   - sslmode, sslnegotiation, channel_binding, require_auth,
+//     ssl_min_protocol_version and sslrootcert: downgrade the connection's
+//     protection (sslmode=disable sends everything in clear text).
+//   - sslcert, sslkey, sslrootcert, sslpassword: read any file as a
+//     certificate or key (a named pipe would block Connect); present the
+//     process's client certificate to any server.
+//   - user, dbname, options: choose the role and database, and any
+//     session setting a role may set (options='-c search_path=...' puts
+//     the attacker's schemas first; '-c role=...').
+//   - client_encoding, default_query_exec_mode, replication: change how
+//     statements and values travel.
+//   - connect_timeout, keepalives*, tcp_user_timeout, pool_* and the
+//     cache capacities: hold connections and memory.
+//
+// The environment (IgnoreEnvironment) supplies what the string does not
+// set, including PGPASSWORD, PGHOST and PGSSLMODE; files (IgnoreFiles)
+// supply passwords and whole services. A conservative choice for a string
+// that names a database on a server the application chose itself:
+// AllowedKeywords []string{"dbname", "user", "password",
+// "application_name"} with both Ignore options set, and Host, Port,
+// SSLMode and SSLRootCert set in code afterwards.
+//
+// Errors are *ParseConfigError and never contain a password.
+func ParseConfigWithOptions(connString string, opts ParseConfigOptions) (*Config, error) {
+	settings, err := parseConnString(connString)
 	if err != nil {
-		return nil, &ParseConfigError{ConnString: redactConnString(connString), Msg: err.Error()}
+		return nil, newParseConfigError(connString, err.Error(), nil)
 	}
-	for k, v := range parsed {
-		settings[k] = v
-	}
-	cfg, err := configFromSettings(settings)
+	cfg, err := completeConfig(settings, opts)
 	if err != nil {
-		return nil, &ParseConfigError{ConnString: redactConnString(connString), Msg: err.Error()}
+		return nil, newParseConfigError(connString, err.Error(), settings)
 	}
 	return cfg, nil
 }
 
-// parseConnString parses a connection string in either form into its
-// keywords and values, as libpq's PQconninfoParse does: only what the
-// string says (the parts of a URL under their keywords), nothing from the
-// environment or defaults.
-func parseConnString(s string) (map[string]string, error) {
-	if strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://") {
-		return parseURL(s)
-	}
-	return parseKeywordValue(s)
-}
-
-func envSettings() map[string]string {
-	s := make(map[string]string)
-	for env, key := range map[string]string{
-		"PGHOST": "host", "PGPORT": "port", "PGDATABASE": "dbname", "PGUSER": "user",
-		"PGPASSWORD": "password", "PGAPPNAME": "application_name",
-		"PGCONNECT_TIMEOUT": "connect_timeout", "PGSSLMODE": "sslmode", "PGOPTIONS": "options",
-		"PGSSLROOTCERT": "sslrootcert", "PGSSLCERT": "sslcert", "PGSSLKEY": "sslkey", "PGSSLSNI": "sslsni",
-		"PGSSLNEGOTIATION": "sslnegotiation", "PGSSLMINPROTOCOLVERSION": "ssl_min_protocol_version",
-		"PGSSLMAXPROTOCOLVERSION": "ssl_max_protocol_version",
-		"PGCHANNELBINDING":        "channel_binding", "PGREQUIREAUTH": "require_auth",
-	} {
-		if v, ok := os.LookupEnv(env); ok && v != "" {
-			s[key] = v
+// newParseConfigError makes the error of a failed parse. Neither the
+// message nor the redacted connection string shows a secret setting where
+// it is one, but another setting may repeat it (a password given again by
+// mistake as another keyword's value): every secret value of three bytes
+// or more is hidden wherever it appears.
+func newParseConfigError(connString, msg string, settings map[string]string) *ParseConfigError {
+	connString = redactConnString(connString)
+	for _, k := range connKeywords {
+		if v := settings[k.name]; k.secret && len(v) >= 3 {
+			msg = strings.ReplaceAll(msg, v, redacted)
+			connString = strings.ReplaceAll(connString, v, redacted)
 		}
 	}
-	return s
+	return &ParseConfigError{ConnString: connString, Msg: msg}
 }
 
-func configFromSettings(s map[string]string) (*Config, error) {
-	cfg := &Config{
-		SSLMode:       SSLPrefer,
-		Port:          5432,
-		RuntimeParams: map[string]string{},
+// completeConfig applies the checks of opts, the service file, the
+// environment and the defaults to the settings of a connection string,
+// with libpq's precedence (conninfo_add_defaults): the string, then the
+// service, then the environment, then defaults.
+func completeConfig(settings map[string]string, opts ParseConfigOptions) (*Config, error) {
+	if opts.AllowedKeywords != nil {
+		for _, k := range connKeywords {
+			if _, set := settings[k.name]; set && !slices.Contains(opts.AllowedKeywords, k.name) {
+				return nil, fmt.Errorf("connection option %q is not allowed here", k.name)
+			}
+		}
 	}
-	fallbackApp := ""
+	if opts.IgnoreFiles {
+		for _, k := range []string{"service", "servicefile", "passfile"} {
+			if _, set := settings[k]; set {
+				return nil, fmt.Errorf("connection option %q names a file, and files may not be read here", k)
+			}
+		}
+	}
+	getenv := os.LookupEnv
+	if opts.IgnoreEnvironment {
+		getenv = func(string) (string, bool) { return "", false }
+	}
+	// Where each setting came from, for messages.
+	origins := make(map[string]string, len(settings))
+	for k := range settings {
+		origins[k] = "connection string"
+	}
+
+	if !opts.IgnoreFiles {
+		name, ok := settings["service"]
+		if !ok {
+			name, ok = getenv("PGSERVICE")
+		}
+		if ok {
+			if err := applyService(settings, origins, name, getenv); err != nil {
+				return nil, err
+			}
+		}
+	}
+
+	for _, k := range connKeywords {
+		if k.env == "" {
+			continue
+		}
+		if opts.IgnoreFiles && (k.name == "passfile" || k.name == "service" || k.name == "servicefile") {
+			continue
+		}
+		if _, set := settings[k.name]; set {
+			continue
+		}
+		if v, ok := getenv(k.env); ok {
+			settings[k.name] = v
+			origins[k.name] = k.env
+		}
+	}
 	sslModeSet := false
-	for k, v := range s {
+	if _, set := settings["sslmode"]; set {
+		sslModeSet = true
+	} else if v, ok := getenv("PGREQUIRESSL"); ok && strings.HasPrefix(v, "1") {
+		// The deprecated PGREQUIRESSL: PGSSLMODE, when set, wins.
+		settings["sslmode"], origins["sslmode"] = SSLRequire, "PGREQUIRESSL"
+		sslModeSet = true
+	}
+
+	cfg, err := configFromSettings(settings, origins)
+	if err != nil {
+		return nil, err
+	}
+	if !sslModeSet && cfg.SSLRootCert == SSLRootCertSystem {
+		cfg.SSLMode = SSLVerifyFull // libpq's default with the system's roots
+	}
+	if err := cfg.checkTLSSettings(); err != nil {
+		return nil, err
+	}
+	if _, err := newAuthPolicy(cfg); err != nil {
+		return nil, err
+	}
+
+	// libpq's startup packet also carries these (build_startup_packet),
+	// unless set to "default". PGDATESTYLE is not honoured: the text
+	// codecs read dates as DateStyle ISO prints them.
+	for _, e := range [...]struct{ env, param string }{{"PGTZ", "timezone"}, {"PGGEQO", "geqo"}} {
+		if v, ok := getenv(e.env); ok && !strings.EqualFold(v, "default") {
+			if _, set := cfg.RuntimeParams[e.param]; !set {
+				cfg.RuntimeParams[e.param] = v
+			}
+		}
+	}
+
+	if cfg.User == "" {
+		if cfg.User = osUserName(); cfg.User == "" {
+			return nil, fmt.Errorf("no user given and the operating system user cannot be determined")
+		}
+	}
+	if cfg.Database == "" {
+		cfg.Database = cfg.User
+	}
+	if opts.IgnoreFiles {
+		cfg.Passfile = ""
+	} else if cfg.Passfile == "" {
+		cfg.Passfile = defaultPassfile()
+	}
+	return cfg, nil
+}
+
+// A settingError is a bad value, with where it came from.
+func settingError(origins map[string]string, key, format string, args ...any) error {
+	msg := fmt.Sprintf(format, args...)
+	if o := origins[key]; o != "" && o != "connection string" {
+		msg += " (from " + o + ")"
+	}
+	return fmt.Errorf("%s", msg)
+}
+
+// notSupported refuses a libpq setting this driver cannot honour, when it
+// is set to something other than empty (libpq's "not set").
+func notSupported(origins map[string]string, key, why string) error {
+	return settingError(origins, key, "connection option %q is not supported by pgmoon: %s", key, why)
+}
+
+// configFromSettings makes a Config of complete settings (the string's,
+// the service's and the environment's), checking each value as libpq
+// does, or more strictly where libpq would only fail later, when it
+// connects. A keyword's empty value means what it means in libpq: for
+// most, "not set" (the default); for the enumerations (sslmode,
+// channel_binding, target_session_attrs...), an invalid value.
+func configFromSettings(s map[string]string, origins map[string]string) (*Config, error) {
+	cfg := &Config{
+		SSLMode:            SSLPrefer,
+		SSLNegotiation:     SSLNegotiationPostgres,
+		TargetSessionAttrs: TargetSessionAny,
+		LoadBalanceHosts:   LoadBalanceDisable,
+		RuntimeParams:      map[string]string{},
+	}
+	var appName, fallbackAppName string
+	var poolMin, poolMax *int32
+	// In the table's order, so that the first bad value reported does not
+	// depend on map order.
+	for _, kw := range connKeywords {
+		k := kw.name
+		v, set := s[k]
+		if !set {
+			continue
+		}
+		bad := func(want string) error {
+			if kw.secret {
+				return settingError(origins, k, "invalid %s value", k)
+			}
+			return settingError(origins, k, "invalid %s value: %q%s", k, v, want)
+		}
 		switch k {
-		case "host":
-			if strings.Contains(v, ",") {
-				return nil, fmt.Errorf("host %q: several hosts are not supported by this version", v)
-			}
-			cfg.Host = v
-		case "port":
-			if strings.Contains(v, ",") {
-				return nil, fmt.Errorf("port %q: several ports are not supported by this version", v)
-			}
-			p, err := strconv.ParseUint(v, 10, 16)
-			if err != nil || p == 0 {
-				return nil, fmt.Errorf("invalid port %q", v)
-			}
-			cfg.Port = uint16(p)
+		case "host", "hostaddr", "port":
+			// Below, together.
 		case "dbname":
 			cfg.Database = v
 		case "user":
 			cfg.User = v
 		case "password":
 			cfg.Password = v
+		case "passfile":
+			cfg.Passfile = v
+		case "service", "servicefile":
+			// Applied by completeConfig.
+		case "options":
+			if v != "" {
+				cfg.RuntimeParams["options"] = v
+			}
 		case "application_name":
-			cfg.ApplicationName = v
+			appName = v
 		case "fallback_application_name":
-			fallbackApp = v
+			fallbackAppName = v
+		case "client_encoding":
+			switch {
+			case v == "":
+			case v == "auto":
+				// libpq picks the locale's encoding; Go strings are
+				// UTF-8 whatever the locale.
+				cfg.RuntimeParams["client_encoding"] = "UTF8"
+			default:
+				cfg.RuntimeParams["client_encoding"] = v
+			}
 		case "connect_timeout":
-			n, err := strconv.Atoi(strings.TrimSpace(v))
-			if err != nil {
-				return nil, fmt.Errorf("invalid connect_timeout %q: want a whole number of seconds", v)
+			n, ok := parseIntParam(v)
+			if !ok {
+				return nil, settingError(origins, k, "invalid integer value %q for connection option %q", v, k)
 			}
 			// As in libpq: zero or negative waits forever, and 1 means 2
 			// since a one-second limit would trip on clock granularity.
@@ -338,59 +647,158 @@ func configFromSettings(s map[string]string) (*Config, error) {
 			if n > 0 {
 				cfg.ConnectTimeout = time.Duration(n) * time.Second
 			}
+		case "keepalives":
+			n, ok := parseStrtol(v)
+			if !ok {
+				return nil, settingError(origins, k, "keepalives parameter must be an integer")
+			}
+			cfg.DisableKeepAlives = n == 0
+		case "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout":
+			n, ok := parseIntParam(v)
+			if !ok {
+				return nil, settingError(origins, k, "invalid integer value %q for connection option %q", v, k)
+			}
+			n = max(n, 0)
+			switch k {
+			case "keepalives_idle":
+				cfg.KeepAlivesIdle = time.Duration(n) * time.Second
+			case "keepalives_interval":
+				cfg.KeepAlivesInterval = time.Duration(n) * time.Second
+			case "keepalives_count":
+				cfg.KeepAlivesCount = n
+			case "tcp_user_timeout":
+				cfg.TCPUserTimeout = time.Duration(n) * time.Millisecond
+			}
+		case "target_session_attrs":
+			switch v {
+			case TargetSessionAny, TargetSessionReadWrite, TargetSessionReadOnly, TargetSessionPrimary, TargetSessionStandby, TargetSessionPreferStandby:
+				cfg.TargetSessionAttrs = v
+			default:
+				return nil, bad(": want any, read-write, read-only, primary, standby or prefer-standby")
+			}
+		case "load_balance_hosts":
+			switch v {
+			case LoadBalanceDisable, LoadBalanceRandom:
+				cfg.LoadBalanceHosts = v
+			default:
+				return nil, bad(": want disable or random")
+			}
+		case "replication":
+			// Passed on, as libpq does; the server then speaks the
+			// replication protocol, whose commands run with SimpleQuery.
+			if v != "" {
+				cfg.RuntimeParams["replication"] = v
+			}
 		case "sslmode":
 			switch v {
 			case SSLDisable, SSLAllow, SSLPrefer, SSLRequire, SSLVerifyCA, SSLVerifyFull:
 				cfg.SSLMode = v
-				sslModeSet = true
 			default:
-				return nil, fmt.Errorf("invalid sslmode %q: want disable, allow, prefer, require, verify-ca or verify-full", v)
+				return nil, bad(": want disable, allow, prefer, require, verify-ca or verify-full")
 			}
-		case "channel_binding":
-			cfg.ChannelBinding = v
-		case "require_auth":
-			cfg.RequireAuth = v
-		case "sslrootcert":
-			cfg.SSLRootCert = v
+		case "sslnegotiation":
+			if v != SSLNegotiationPostgres && v != SSLNegotiationDirect {
+				return nil, bad(": want postgres or direct")
+			}
+			cfg.SSLNegotiation = v
+		case "sslcompression":
+			// Ignored, as by libpq since PostgreSQL 14.
 		case "sslcert":
 			cfg.SSLCert = v
 		case "sslkey":
 			cfg.SSLKey = v
+		case "sslcertmode":
+			switch v {
+			case "allow":
+				// What this driver does: send a client certificate when
+				// there is one.
+			case "disable", "require":
+				return nil, notSupported(origins, k, "a client certificate is sent whenever one is configured (sslcertmode=allow)")
+			default:
+				return nil, bad(": want disable, allow or require")
+			}
 		case "sslpassword":
 			cfg.SSLPassword = v
+		case "sslrootcert":
+			cfg.SSLRootCert = v
+		case "sslcrl", "sslcrldir":
+			if v != "" {
+				return nil, notSupported(origins, k, "certificate revocation lists are not checked")
+			}
 		case "sslsni":
-			switch v {
-			case "0":
-				cfg.DisableSNI = true
-			case "1":
-				cfg.DisableSNI = false
-			default:
-				return nil, fmt.Errorf("invalid sslsni %q: want 0 or 1", v)
+			// libpq sends SNI when the value starts with '1'.
+			cfg.DisableSNI = !strings.HasPrefix(v, "1")
+		case "sslkeylogfile":
+			if v != "" {
+				return nil, notSupported(origins, k, "TLS key logging is not implemented (use Config.TLSConfig with KeyLogWriter)")
 			}
-		case "sslnegotiation":
-			if v != SSLNegotiationPostgres && v != SSLNegotiationDirect {
-				return nil, fmt.Errorf("invalid sslnegotiation %q: want postgres or direct", v)
-			}
-			cfg.SSLNegotiation = v
 		case "ssl_min_protocol_version", "ssl_max_protocol_version":
-			if _, ok := tlsVersions[v]; !ok && v != "" {
-				return nil, fmt.Errorf("invalid %s %q: want TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3", k, v)
+			name := ""
+			for n := range tlsVersions {
+				if strings.EqualFold(n, v) {
+					name = n
+				}
+			}
+			if name == "" && v != "" {
+				return nil, bad(": want TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3")
 			}
 			if k == "ssl_min_protocol_version" {
-				cfg.SSLMinProtocolVersion = v
+				cfg.SSLMinProtocolVersion = name
 			} else {
-				cfg.SSLMaxProtocolVersion = v
+				cfg.SSLMaxProtocolVersion = name
+			}
+		case "min_protocol_version", "max_protocol_version":
+			switch v {
+			case "", "3.0":
+			case "3.2", "latest":
+				if k == "min_protocol_version" {
+					return nil, notSupported(origins, k, "this driver speaks protocol version 3.0")
+				}
+			default:
+				return nil, bad(": want 3.0, 3.2 or latest")
+			}
+		case "requirepeer":
+			if v != "" {
+				return nil, notSupported(origins, k, "the server process's user is not checked")
+			}
+		case "require_auth":
+			cfg.RequireAuth = v
+		case "channel_binding":
+			if v == "" {
+				return nil, bad(": want disable, prefer or require")
+			}
+			cfg.ChannelBinding = v
+		case "gssencmode":
+			switch v {
+			case "disable", "prefer":
+				// Without GSSAPI, prefer is disable, as in a libpq built
+				// without it.
+			case "require":
+				return nil, settingError(origins, k, "gssencmode value \"require\" invalid when GSSAPI support is not compiled in (pgmoon has none)")
+			default:
+				return nil, bad(": want disable, prefer or require")
+			}
+		case "krbsrvname", "gsslib", "gssdelegation":
+			// Only GSSAPI and SSPI authentication use them; pgmoon does
+			// neither (a server asking for them is refused).
+		case "scram_client_key", "scram_server_key":
+			if v != "" {
+				return nil, notSupported(origins, k, "SCRAM keys are derived from the password only")
+			}
+		case "oauth_issuer", "oauth_client_id", "oauth_client_secret", "oauth_scope":
+			if v != "" {
+				return nil, notSupported(origins, k, "OAuth authentication is not implemented")
 			}
 		case "default_query_exec_mode":
 			m, err := parseExecMode(v)
 			if err != nil {
-				return nil, err
+				return nil, settingError(origins, k, "%v", err)
 			}
 			cfg.DefaultExecMode = m
 		case "statement_cache_capacity", "description_cache_capacity":
 			n, err := strconv.Atoi(strings.TrimSpace(v))
 			if err != nil || n < 0 {
-				return nil, fmt.Errorf("invalid %s %q: want a whole number, 0 to disable", k, v)
+				return nil, bad(": want a whole number, 0 to disable")
 			}
 			if n == 0 {
 				n = -1
@@ -400,57 +808,199 @@ func configFromSettings(s map[string]string) (*Config, error) {
 			} else {
 				cfg.DescriptionCacheCapacity = n
 			}
-		case "ssl":
-			// pgjdbc-style ssl=true, which libpq also accepts in URLs.
-			if v == "true" {
-				cfg.SSLMode = SSLRequire
+		case "pool_max_conns", "pool_min_conns":
+			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 32)
+			if err != nil || n < 0 || k == "pool_max_conns" && n < 1 {
+				return nil, bad(": want a whole number (at least 1 for pool_max_conns)")
+			}
+			m := int32(n)
+			if k == "pool_max_conns" {
+				cfg.Pool.MaxConns, poolMax = m, &m
 			} else {
-				return nil, fmt.Errorf("invalid ssl value %q: only ssl=true is accepted", v)
+				cfg.Pool.MinConns, poolMin = m, &m
+			}
+		case "pool_max_conn_lifetime", "pool_max_conn_lifetime_jitter", "pool_max_conn_idle_time", "pool_health_check_period":
+			d, err := time.ParseDuration(strings.TrimSpace(v))
+			if err != nil || d < 0 {
+				return nil, bad(": want a duration such as 30m or 1h30m")
+			}
+			switch k {
+			case "pool_max_conn_lifetime":
+				cfg.Pool.MaxConnLifetime = d
+			case "pool_max_conn_lifetime_jitter":
+				cfg.Pool.MaxConnLifetimeJitter = d
+			case "pool_max_conn_idle_time":
+				cfg.Pool.MaxConnIdleTime = d
+			case "pool_health_check_period":
+				cfg.Pool.HealthCheckPeriod = d
 			}
 		default:
-			if unsupportedKeywords[k] {
-				return nil, fmt.Errorf("connection parameter %q is not supported by this version", k)
-			}
-			if k == "" {
-				return nil, fmt.Errorf("empty parameter name")
-			}
-			cfg.RuntimeParams[k] = v
+			return nil, fmt.Errorf("connection option %q is not handled (pgmoon bug)", k)
 		}
 	}
+	cfg.ApplicationName = appName
 	if cfg.ApplicationName == "" {
-		cfg.ApplicationName = fallbackApp
+		cfg.ApplicationName = fallbackAppName
 	}
-	if !sslModeSet && cfg.SSLRootCert == SSLRootCertSystem {
-		cfg.SSLMode = SSLVerifyFull // libpq's default with the system's roots
+	if poolMin != nil && poolMax != nil && *poolMin > *poolMax {
+		return nil, fmt.Errorf("pool_min_conns %d is above pool_max_conns %d", *poolMin, *poolMax)
 	}
-	if cfg.SSLNegotiation == "" {
-		cfg.SSLNegotiation = SSLNegotiationPostgres
-	}
-	if err := cfg.checkTLSSettings(); err != nil {
+	if err := cfg.setHosts(s, origins); err != nil {
 		return nil, err
-	}
-	if _, err := newAuthPolicy(cfg); err != nil {
-		return nil, err
-	}
-	if cfg.User == "" {
-		if cfg.User = osUserName(); cfg.User == "" {
-			return nil, fmt.Errorf("no user given and the operating system user cannot be determined")
-		}
-	}
-	if cfg.Database == "" {
-		cfg.Database = cfg.User
-	}
-	if cfg.Host == "" {
-		cfg.Host = defaultHost(cfg.Port)
 	}
 	return cfg, nil
 }
 
+// setHosts fills Host, HostAddr, Port and Fallbacks from the host,
+// hostaddr and port lists, with libpq's rules (connectOptions2):
+//
+//   - There are as many hosts as hostaddr entries if hostaddr is not
+//     empty, else as host entries if host is not empty, else one. Given
+//     both, the lists must be the same length.
+//   - port is one port for every host, or one per host.
+//   - An empty entry takes the default: port 5432, and, when hostaddr's
+//     entry is empty too, the default host. A host whose hostaddr is set
+//     may have an empty host name.
+func (c *Config) setHosts(s, origins map[string]string) error {
+	split := func(k string) []string {
+		if v := s[k]; v != "" {
+			return strings.Split(v, ",")
+		}
+		return nil
+	}
+	hosts, addrs, ports := split("host"), split("hostaddr"), split("port")
+	n := 1
+	switch {
+	case addrs != nil:
+		n = len(addrs)
+		if hosts != nil && len(hosts) != n {
+			return settingError(origins, "host", "could not match %d host names to %d hostaddr values", len(hosts), n)
+		}
+	case hosts != nil:
+		n = len(hosts)
+	}
+	if ports != nil && len(ports) != 1 && len(ports) != n {
+		return settingError(origins, "port", "could not match %d port numbers to %d hosts", len(ports), n)
+	}
+	for i := range n {
+		var host, addr, portText string
+		if hosts != nil {
+			host = hosts[i]
+		}
+		if addrs != nil {
+			addr = addrs[i]
+		}
+		if len(ports) == 1 {
+			portText = ports[0]
+		} else if ports != nil {
+			portText = ports[i]
+		}
+		port := uint16(defaultPort)
+		if portText != "" {
+			p, ok := parseIntParam(portText)
+			if !ok {
+				return settingError(origins, "port", "invalid integer value %q for connection option \"port\"", portText)
+			}
+			if p < 1 || p > 65535 {
+				return settingError(origins, "port", "invalid port number: %q", portText)
+			}
+			port = uint16(p)
+		}
+		if addr != "" {
+			if _, err := netip.ParseAddr(addr); err != nil {
+				return settingError(origins, "hostaddr", "could not parse network address %q: want a numeric IPv4 or IPv6 address", addr)
+			}
+			if isUnixSocketHost(host) {
+				return settingError(origins, "hostaddr", "hostaddr %q given for the unix-domain socket directory %q: give a host name, or no host", addr, host)
+			}
+		} else if host == "" {
+			host = defaultHost(port)
+		}
+		if i == 0 {
+			c.Host, c.HostAddr, c.Port = host, addr, port
+		} else {
+			c.Fallbacks = append(c.Fallbacks, &FallbackConfig{Host: host, HostAddr: addr, Port: port})
+		}
+	}
+	return nil
+}
+
+// parseIntParam reads an integer setting as libpq's pqParseIntParam does:
+// blanks around it are allowed, and it must fit a C int.
+func parseIntParam(s string) (int, bool) {
+	i := 0
+	for i < len(s) && isSpace(s[i]) {
+		i++
+	}
+	j := i
+	if j < len(s) && (s[j] == '+' || s[j] == '-') {
+		j++
+	}
+	k := j
+	for k < len(s) && '0' <= s[k] && s[k] <= '9' {
+		k++
+	}
+	if k == j {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(s[i:k], 10, 32)
+	if err != nil {
+		return 0, false
+	}
+	for k < len(s) && isSpace(s[k]) {
+		k++
+	}
+	if k != len(s) {
+		return 0, false
+	}
+	return int(n), true
+}
+
+// parseStrtol reads keepalives as libpq's useKeepalives does: C's strtol
+// with nothing after the number (leading blanks and a sign allowed, the
+// empty string is 0, an out-of-range number saturates), truncated to a C
+// int.
+func parseStrtol(s string) (int32, bool) {
+	i := 0
+	for i < len(s) && isSpace(s[i]) {
+		i++
+	}
+	j := i
+	if j < len(s) && (s[j] == '+' || s[j] == '-') {
+		j++
+	}
+	k := j
+	for k < len(s) && '0' <= s[k] && s[k] <= '9' {
+		k++
+	}
+	if k == j {
+		// No digits: strtol consumes nothing, so only "" has nothing left.
+		return 0, s == ""
+	}
+	if k != len(s) {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(s[i:k], 10, 64)
+	if err != nil { // out of range: strtol saturates
+		n = 1<<63 - 1
+		if j > i && s[i] == '-' {
+			n = -1 << 63
+		}
+	}
+	return int32(n), true
+}
+
+// defaultSocketDirs are the directories where a local server's socket is
+// usually found; the first one holding the port's socket is the default
+// host, and each matches "localhost" in the password file.
+var defaultSocketDirs = []string{"/var/run/postgresql", "/run/postgresql", "/tmp"}
+
 // defaultHost mirrors libpq's default of a local unix socket: it picks the
 // first usual socket directory where the server's socket exists, else TCP
-// on localhost.
+// on localhost. (libpq uses the one directory it was compiled with, which
+// differs between builds.)
 func defaultHost(port uint16) string {
-	for _, dir := range []string{"/var/run/postgresql", "/run/postgresql", "/tmp"} {
+	for _, dir := range defaultSocketDirs {
 		if _, err := os.Stat(socketPath(dir, port)); err == nil {
 			return dir
 		}
@@ -458,19 +1008,32 @@ func defaultHost(port uint16) string {
 	return "localhost"
 }
 
+func isDefaultSocketDir(host string) bool { return slices.Contains(defaultSocketDirs, host) }
+
 func socketPath(dir string, port uint16) string {
+	if strings.HasPrefix(dir, "@") {
+		return dir + "/.s.PGSQL." + strconv.Itoa(int(port)) // abstract: not a file path
+	}
 	return filepath.Join(dir, ".s.PGSQL."+strconv.Itoa(int(port)))
 }
 
-// isUnixSocketHost reports whether a host names a unix socket directory.
-func isUnixSocketHost(host string) bool { return strings.HasPrefix(host, "/") }
+// isUnixSocketHost reports whether a host names a unix socket directory:
+// an absolute path, or "@name" for Linux's abstract namespace (as in libpq).
+func isUnixSocketHost(host string) bool {
+	return strings.HasPrefix(host, "/") || strings.HasPrefix(host, "@")
+}
 
-// network returns the network and address Dial should use.
+// network returns the network and address Dial should use for the first
+// host: HostAddr if set, else Host.
 func (c *Config) network() (network, addr string) {
+	port := strconv.Itoa(int(c.Port))
+	if c.HostAddr != "" {
+		return "tcp", net.JoinHostPort(c.HostAddr, port)
+	}
 	if isUnixSocketHost(c.Host) {
 		return "unix", socketPath(c.Host, c.Port)
 	}
-	return "tcp", net.JoinHostPort(c.Host, strconv.Itoa(int(c.Port)))
+	return "tcp", net.JoinHostPort(c.Host, port)
 }
 
 // Copy returns a deep copy of c (functions and the Dialer, Tracer, Types
@@ -490,357 +1053,4 @@ func (c *Config) Copy() *Config {
 		n.Fallbacks = nil
 	}
 	return &n
-}
-
-// String returns the configuration as a connection URL with the password
-// replaced by "xxxxx", safe to log.
-func (c *Config) String() string {
-	var b strings.Builder
-	b.WriteString("postgres://")
-	b.WriteString(url.PathEscape(c.User))
-	if c.Password != "" {
-		b.WriteString(":xxxxx")
-	}
-	b.WriteByte('@')
-	q := url.Values{}
-	if isUnixSocketHost(c.Host) {
-		q.Set("host", c.Host)
-		b.WriteString(":" + strconv.Itoa(int(c.Port)))
-	} else {
-		b.WriteString(net.JoinHostPort(c.Host, strconv.Itoa(int(c.Port))))
-	}
-	b.WriteByte('/')
-	b.WriteString(url.PathEscape(c.Database))
-	if c.SSLMode != "" {
-		q.Set("sslmode", c.SSLMode)
-	}
-	for _, kv := range [][2]string{
-		{"sslrootcert", c.SSLRootCert}, {"sslcert", c.SSLCert}, {"sslkey", c.SSLKey},
-		{"ssl_min_protocol_version", c.SSLMinProtocolVersion}, {"ssl_max_protocol_version", c.SSLMaxProtocolVersion},
-	} {
-		if kv[1] != "" {
-			q.Set(kv[0], kv[1])
-		}
-	}
-	if c.SSLNegotiation == SSLNegotiationDirect {
-		q.Set("sslnegotiation", c.SSLNegotiation)
-	}
-	if c.DisableSNI {
-		q.Set("sslsni", "0")
-	}
-	if c.ChannelBinding != "" {
-		q.Set("channel_binding", c.ChannelBinding)
-	}
-	if c.RequireAuth != "" {
-		q.Set("require_auth", c.RequireAuth)
-	}
-	if c.ApplicationName != "" {
-		q.Set("application_name", c.ApplicationName)
-	}
-	if c.DefaultExecMode != ExecModeCacheStatement {
-		q.Set("default_query_exec_mode", c.DefaultExecMode.String())
-	}
-	for _, kv := range []struct {
-		name string
-		n    int
-	}{{"statement_cache_capacity", c.StatementCacheCapacity}, {"description_cache_capacity", c.DescriptionCacheCapacity}} {
-		switch {
-		case kv.n < 0:
-			q.Set(kv.name, "0")
-		case kv.n > 0 && kv.n != defaultCacheCapacity:
-			q.Set(kv.name, strconv.Itoa(kv.n))
-		}
-	}
-	if c.ConnectTimeout > 0 {
-		q.Set("connect_timeout", strconv.Itoa(int(c.ConnectTimeout/time.Second)))
-	}
-	keys := make([]string, 0, len(c.RuntimeParams))
-	for k := range c.RuntimeParams {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		q.Set(k, c.RuntimeParams[k])
-	}
-	if len(q) > 0 {
-		b.WriteByte('?')
-		b.WriteString(q.Encode())
-	}
-	return b.String()
-}
-
-// parseURL parses libpq's URI form:
-// postgres[ql]://[user[:password]@][host][:port][/dbname][?param=value&...]
-// Every part is percent-decoded; '+' is not a space.
-func parseURL(s string) (map[string]string, error) {
-	out := make(map[string]string)
-	rest := s[strings.Index(s, "://")+3:]
-	if i := strings.IndexByte(rest, '?'); i >= 0 {
-		if err := parseURLQuery(rest[i+1:], out); err != nil {
-			return nil, err
-		}
-		rest = rest[:i]
-	}
-	authority, path := rest, ""
-	if i := strings.IndexByte(rest, '/'); i >= 0 {
-		authority, path = rest[:i], rest[i+1:]
-	}
-	if at := strings.LastIndexByte(authority, '@'); at >= 0 {
-		userinfo := authority[:at]
-		authority = authority[at+1:]
-		u, p, hasPassword := strings.Cut(userinfo, ":")
-		user, err := url.PathUnescape(u)
-		if err != nil {
-			return nil, fmt.Errorf("invalid percent-encoding in user name")
-		}
-		if user != "" {
-			setOnce(out, "user", user)
-		}
-		if hasPassword {
-			pw, err := url.PathUnescape(p)
-			if err != nil {
-				return nil, fmt.Errorf("invalid percent-encoding in password")
-			}
-			setOnce(out, "password", pw)
-		}
-	}
-	if authority != "" {
-		host, port, err := splitHostPort(authority)
-		if err != nil {
-			return nil, err
-		}
-		if host != "" {
-			setOnce(out, "host", host)
-		}
-		if port != "" {
-			setOnce(out, "port", port)
-		}
-	}
-	if path != "" {
-		db, err := url.PathUnescape(path)
-		if err != nil {
-			return nil, fmt.Errorf("invalid percent-encoding in database name")
-		}
-		setOnce(out, "dbname", db)
-	}
-	return out, nil
-}
-
-// setOnce sets key unless a query parameter already did: libpq lets a query
-// parameter override the same setting given in the URL's other parts.
-func setOnce(m map[string]string, k, v string) {
-	if _, ok := m[k]; !ok {
-		m[k] = v
-	}
-}
-
-func splitHostPort(hp string) (host, port string, err error) {
-	if strings.Contains(hp, ",") {
-		return "", "", fmt.Errorf("several hosts are not supported by this version")
-	}
-	if strings.HasPrefix(hp, "[") {
-		end := strings.IndexByte(hp, ']')
-		if end < 0 {
-			return "", "", fmt.Errorf("missing ']' in IPv6 host address")
-		}
-		host = hp[1:end]
-		rest := hp[end+1:]
-		if rest != "" {
-			if rest[0] != ':' {
-				return "", "", fmt.Errorf("unexpected %q after IPv6 host address", rest)
-			}
-			port = rest[1:]
-		}
-	} else if i := strings.LastIndexByte(hp, ':'); i >= 0 {
-		host, port = hp[:i], hp[i+1:]
-	} else {
-		host = hp
-	}
-	if host, err = url.PathUnescape(host); err != nil {
-		return "", "", fmt.Errorf("invalid percent-encoding in host")
-	}
-	if port, err = url.PathUnescape(port); err != nil {
-		return "", "", fmt.Errorf("invalid percent-encoding in port")
-	}
-	return host, port, nil
-}
-
-func parseURLQuery(q string, out map[string]string) error {
-	for _, part := range strings.Split(q, "&") {
-		if part == "" {
-			continue
-		}
-		k, v, ok := strings.Cut(part, "=")
-		if !ok {
-			return fmt.Errorf("missing '=' in URL parameter %q", redactParam(part))
-		}
-		key, err := url.PathUnescape(k)
-		if err != nil {
-			return fmt.Errorf("invalid percent-encoding in URL parameter name %q", k)
-		}
-		val, err := url.PathUnescape(v)
-		if err != nil {
-			return fmt.Errorf("invalid percent-encoding in URL parameter %q", key)
-		}
-		out[key] = val
-	}
-	return nil
-}
-
-func redactParam(p string) string {
-	if strings.HasPrefix(p, "password") {
-		return "password=xxxxx"
-	}
-	return p
-}
-
-// parseKeywordValue parses "key=value key2='quoted value'" as libpq does:
-// whitespace around '=' is allowed, a value is either a run of non-blank
-// characters or single-quoted, and backslash escapes the next character in
-// both forms.
-func parseKeywordValue(s string) (map[string]string, error) {
-	out := make(map[string]string)
-	i := 0
-	skipSpace := func() {
-		for i < len(s) && isSpace(s[i]) {
-			i++
-		}
-	}
-	for {
-		skipSpace()
-		if i >= len(s) {
-			return out, nil
-		}
-		start := i
-		for i < len(s) && s[i] != '=' && !isSpace(s[i]) {
-			i++
-		}
-		key := s[start:i]
-		skipSpace()
-		if i >= len(s) || s[i] != '=' {
-			return nil, fmt.Errorf("missing \"=\" after %q", key)
-		}
-		i++ // '='
-		skipSpace()
-		var val strings.Builder
-		if i < len(s) && s[i] == '\'' {
-			i++
-			closed := false
-			for i < len(s) {
-				c := s[i]
-				if c == '\\' && i+1 < len(s) {
-					val.WriteByte(s[i+1])
-					i += 2
-					continue
-				}
-				if c == '\'' {
-					i++
-					closed = true
-					break
-				}
-				val.WriteByte(c)
-				i++
-			}
-			if !closed {
-				if key == "password" {
-					return nil, fmt.Errorf("unterminated quoted value for %q", key)
-				}
-				return nil, fmt.Errorf("unterminated quoted string in value for %q", key)
-			}
-		} else {
-			for i < len(s) && !isSpace(s[i]) {
-				if s[i] == '\\' && i+1 < len(s) {
-					i++
-				}
-				val.WriteByte(s[i])
-				i++
-			}
-		}
-		if key == "" {
-			return nil, fmt.Errorf("empty keyword before \"=\"")
-		}
-		out[key] = val.String()
-	}
-}
-
-func isSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
-}
-
-// redactConnString hides the password in a connection string for error
-// messages, in either form, even when the string does not parse.
-func redactConnString(s string) string {
-	if strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://") {
-		scheme := strings.Index(s, "://") + 3
-		rest := s[scheme:]
-		end := len(rest)
-		if q := strings.IndexByte(rest, '?'); q >= 0 {
-			end = q
-		}
-		if at := strings.LastIndexByte(rest[:end], '@'); at >= 0 {
-			if colon := strings.IndexByte(rest[:at], ':'); colon >= 0 {
-				rest = rest[:colon+1] + "xxxxx" + rest[at:]
-			}
-		}
-		// password=... in the query string
-		if q := strings.IndexByte(rest, '?'); q >= 0 {
-			parts := strings.Split(rest[q+1:], "&")
-			for i, p := range parts {
-				if k, _, ok := strings.Cut(p, "="); ok && k == "password" {
-					parts[i] = "password=xxxxx"
-				}
-			}
-			rest = rest[:q+1] + strings.Join(parts, "&")
-		}
-		return s[:scheme] + rest
-	}
-	// keyword/value: find password (with optional spaces around '=') and
-	// blank its value, quoted or not; if the string is too broken to find
-	// the value's end, drop everything after the keyword.
-	idx := 0
-	for {
-		j := strings.Index(s[idx:], "password")
-		if j < 0 {
-			return s
-		}
-		j += idx
-		k := j + len("password")
-		for k < len(s) && isSpace(s[k]) {
-			k++
-		}
-		if k >= len(s) || s[k] != '=' || (j > 0 && !isSpace(s[j-1])) {
-			idx = j + len("password")
-			continue
-		}
-		k++
-		for k < len(s) && isSpace(s[k]) {
-			k++
-		}
-		end := k
-		if end < len(s) && s[end] == '\'' {
-			end++
-			for end < len(s) && s[end] != '\'' {
-				if s[end] == '\\' {
-					end++
-				}
-				end++
-			}
-			if end >= len(s) {
-				return s[:k] + "xxxxx"
-			}
-			end++
-		} else {
-			for end < len(s) && !isSpace(s[end]) {
-				if s[end] == '\\' {
-					end++
-				}
-				end++
-			}
-			if end > len(s) {
-				end = len(s)
-			}
-		}
-		s = s[:k] + "xxxxx" + s[end:]
-		idx = k + 5
-	}
 }
