@@ -764,10 +764,12 @@ func configFromSettings(s map[string]string, origins map[string]string) (*Config
 		case "require_auth":
 			cfg.RequireAuth = v
 		case "channel_binding":
-			if v == "" {
+			switch v {
+			case "disable", "prefer", "require":
+				cfg.ChannelBinding = v
+			default:
 				return nil, bad(": want disable, prefer or require")
 			}
-			cfg.ChannelBinding = v
 		case "gssencmode":
 			switch v {
 			case "disable", "prefer":

@@ -446,6 +446,38 @@ func TestParseConfigErrors(t *testing.T) {
 	}
 }
 
+// TestParseConfigErrorsHideFileSecrets: passwords that come from a
+// service file, the environment or a password file never show in errors,
+// even when another setting repeats them.
+func TestParseConfigErrorsHideFileSecrets(t *testing.T) {
+	home := clearPGEnv(t)
+	const pw = "file-Secr3t-pw"
+	writeFile(t, filepath.Join(home, ".pg_service.conf"), 0o600,
+		"[repeat]\npassword="+pw+"\nsslmode="+pw+"\n[port]\npassword="+pw+"\nport=notaport\n[sslpw]\nsslpassword="+pw+"\nchannel_binding="+pw+"\n")
+	for _, tc := range []struct{ in, env, want string }{
+		{in: "service=repeat", want: `invalid sslmode value: "xxxxx"`},
+		{in: "service=port", want: `invalid integer value "notaport"`},
+		{in: "service=sslpw", want: `invalid channel_binding value: "xxxxx"`},
+		{in: "host=h", env: pw, want: `invalid target_session_attrs value: "xxxxx"`},
+	} {
+		if tc.env != "" {
+			t.Setenv("PGPASSWORD", pw)
+			t.Setenv("PGTARGETSESSIONATTRS", pw)
+		}
+		_, err := ParseConfig(tc.in)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), pw) {
+			t.Errorf("%q: %v; want an error with %q and without the password", tc.in, err, tc.want)
+		}
+	}
+
+	passfile := filepath.Join(t.TempDir(), "pgpass")
+	writeFile(t, passfile, 0o644, "*:*:*:*:"+pw+"\n")
+	cfg := &Config{Passfile: passfile, User: "u", Database: "d"}
+	if _, ok, why := cfg.passfileLookup("h", 1); ok || why == nil || strings.Contains(why.Error(), pw) {
+		t.Errorf("insecure password file: %v, %v", ok, why)
+	}
+}
+
 func TestParseConfigService(t *testing.T) {
 	home := clearPGEnv(t)
 	dir := t.TempDir()

@@ -16,7 +16,7 @@ package libpq
 #cgo CFLAGS: -I/usr/include/postgresql
 #cgo LDFLAGS: -lpq
 #include <stdlib.h>
-#include <libpq-fe.h>
+#include <libpq-fe.h> // missing? Debian: apt-get install libpq-dev; elsewhere set CGO_CFLAGS=-I$(pg_config --includedir)
 */
 import "C"
 
