@@ -293,7 +293,7 @@ func osUserName() string {
 //	password                  PGPASSWORD               Password
 //	passfile                  PGPASSFILE               Passfile (default ~/.pgpass)
 //	service                   PGSERVICE                the settings of a service in a service file
-//	servicefile               PGSERVICEFILE            the user's service file (default ~/.pg_service.conf; keyword of libpq 18)
+//	servicefile               PGSERVICEFILE            the user's service file (default ~/.pg_service.conf; a keyword of libpq 19)
 //	options                   PGOPTIONS                RuntimeParams["options"]
 //	application_name          PGAPPNAME                ApplicationName
 //	fallback_application_name                          ApplicationName, when application_name is unset or empty
@@ -749,7 +749,7 @@ func configFromSettings(s map[string]string, origins map[string]string) (*Config
 			}
 		case "min_protocol_version", "max_protocol_version":
 			switch v {
-			case "", "3.0":
+			case "3.0":
 			case "3.2", "latest":
 				if k == "min_protocol_version" {
 					return nil, notSupported(origins, k, "this driver speaks protocol version 3.0")

@@ -564,7 +564,7 @@ func TestParseConfigService(t *testing.T) {
 		if cfg, err := ParseConfig("service=sysonly"); err != nil || cfg.Host != "/sysonly" {
 			t.Errorf("system file after PGSERVICEFILE: %v, %v", cfg, err)
 		}
-		// servicefile (PostgreSQL 18) wins over PGSERVICEFILE.
+		// servicefile (libpq 19) wins over PGSERVICEFILE.
 		if cfg, err := ParseConfig("servicefile=" + userFile + " service=both"); err != nil || cfg.Host != "/user" {
 			t.Errorf("servicefile: %v, %v", cfg, err)
 		}
@@ -833,6 +833,43 @@ func TestRedactConnString(t *testing.T) {
 	} {
 		if got := redactConnString(tc.in); got != tc.want {
 			t.Errorf("redactConnString(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestParseConnString: cases the differential tests cannot show with every
+// libpq (the corpus there covers the rest).
+func TestParseConnString(t *testing.T) {
+	for _, tc := range []struct {
+		in      string
+		want    map[string]string
+		wantErr string
+	}{
+		// libpq 18's spaces in URIs: dropped around a part, refused inside.
+		{in: "postgres:// h /d ", want: map[string]string{"host": "h", "dbname": "d"}},
+		{in: "postgres://a b/d", wantErr: `unexpected spaces found (use percent-encoded spaces, %20, instead) in host: "a b"`},
+		{in: "postgres://u:p w@h", wantErr: "unexpected spaces found (use percent-encoded spaces, %20, instead) in password"},
+		{in: "postgres://h/d?host=%zz x", wantErr: "invalid percent-encoded token in host"},
+		{in: "postgres://h/d?application_name=a%20b", want: map[string]string{"host": "h", "dbname": "d", "application_name": "a b"}},
+		{in: "postgres:// /d", want: map[string]string{"host": "", "dbname": "d"}},
+		// A NUL byte cannot reach libpq.
+		{in: "host=a\x00b", wantErr: "NUL byte"},
+		// Keywords newer than some libpq, and pgmoon's own.
+		{in: "servicefile=/s sslnegotiation=direct pool_max_conns=2", want: map[string]string{"servicefile": "/s", "sslnegotiation": "direct", "pool_max_conns": "2"}},
+	} {
+		got, err := parseConnString(tc.in)
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("%q: %v, %v; want an error with %q", tc.in, got, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%q: %v", tc.in, err)
+			continue
+		}
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("%q (-want +got):\n%s", tc.in, diff)
 		}
 	}
 }

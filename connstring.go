@@ -33,7 +33,7 @@ var connKeywords = []keyword{
 	{name: "password", env: "PGPASSWORD", secret: true, since: 7},
 	{name: "passfile", env: "PGPASSFILE", since: 10},
 	{name: "service", env: "PGSERVICE", since: 7},
-	{name: "servicefile", env: "PGSERVICEFILE", since: 18},
+	{name: "servicefile", env: "PGSERVICEFILE", since: 19},
 	{name: "options", env: "PGOPTIONS", since: 7},
 	{name: "application_name", env: "PGAPPNAME", since: 9},
 	{name: "fallback_application_name", since: 9},
@@ -415,9 +415,23 @@ func parseURLQuery(q string, out map[string]string) error {
 	return nil
 }
 
-// uriDecode replaces each %XX (hexadecimal digits, either case) with its
-// byte; a '%' not followed by two hexadecimal digits, and %00, are errors.
+// uriDecode decodes one part of a URI as libpq 18's conninfo_uri_decode
+// does: spaces (' ', not other blanks) before and after it are dropped,
+// and one inside it is an error (%20 is a space); each %XX (hexadecimal
+// digits, either case) becomes its byte; a '%' not followed by two
+// hexadecimal digits, and %00, are errors.
 func uriDecode(s string) (string, error) {
+	s = strings.TrimLeft(s, " ")
+	if i := strings.IndexByte(s, ' '); i >= 0 {
+		if strings.TrimLeft(s[i:], " ") != "" {
+			// The percent-encoding before the space is checked first.
+			if _, err := uriDecode(s[:i]); err != nil {
+				return "", err
+			}
+			return "", errURISpace
+		}
+		s = s[:i]
+	}
 	i := strings.IndexByte(s, '%')
 	if i < 0 {
 		return s, nil
@@ -447,6 +461,7 @@ func uriDecode(s string) (string, error) {
 var (
 	errBadPercent = fmt.Errorf("invalid percent-encoded token")
 	errPercentNUL = fmt.Errorf("forbidden value %%00 in percent-encoded value")
+	errURISpace   = fmt.Errorf("unexpected spaces found (use percent-encoded spaces, %%20, instead)")
 )
 
 // decodeError reports a percent-decoding failure, quoting the text unless

@@ -70,7 +70,7 @@ func applyService(settings, origins map[string]string, name string, getenv func(
 	if !ok {
 		dir = defaultSysconfDir
 	}
-	sysFile := filepath.Join(dir, "pg_service.conf")
+	sysFile := dir + "/pg_service.conf" // as libpq writes it, also for an empty PGSYSCONFDIR
 	if _, err := os.Stat(sysFile); err != nil {
 		searched = append(searched, sysFile+" (absent)")
 	} else {
