@@ -953,8 +953,21 @@ func FuzzParseConfig(f *testing.F) {
 				}
 				continue
 			}
-			if strings.Contains(cfg.String(), pw) {
+			s := cfg.String()
+			if strings.Contains(s, pw) {
 				t.Fatalf("String() for %q reveals the password", in)
+			}
+			// String() reads back to the same Config, the secrets aside.
+			back, err := ParseConfig(s)
+			if err != nil {
+				t.Fatalf("%q: String() %q does not parse: %v", in, s, err)
+			}
+			if cfg.Password != "" {
+				cfg.Password = redacted
+			}
+			cfg.SSLPassword = ""
+			if diff := cmp.Diff(cfg, back); diff != "" {
+				t.Fatalf("%q: String() %q reads back differently (-parsed +read back):\n%s", in, s, diff)
 			}
 		}
 	})

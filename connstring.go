@@ -727,7 +727,7 @@ func (c *Config) String() string {
 		switch {
 		case kv.n < 0:
 			set(kv.name, "0")
-		case kv.n > 0 && kv.n != defaultCacheCapacity:
+		case kv.n > 0:
 			set(kv.name, strconv.Itoa(kv.n))
 		}
 	}
