@@ -110,12 +110,12 @@ type ParseConfigOptions struct {
 	// naming it, before anything else is read. The parts of a URL count
 	// as the keywords they set (user, password, host, port, dbname), and
 	// requiressl and ssl=true as sslmode. An empty, non-nil list allows
-	// only the empty string.
+	// no keyword at all.
 	AllowedKeywords []string
 
 	// IgnoreEnvironment keeps the PG* environment variables (and PGTZ,
-	// PGGEQO) out: the string and defaults alone make the Config. The
-	// home directory still locates the service and password files unless
+	// PGGEQO) out: the string, the files and defaults make the Config.
+	// HOME still locates ~/.pg_service.conf and ~/.pgpass unless
 	// IgnoreFiles is set too.
 	IgnoreEnvironment bool
 
