@@ -312,7 +312,7 @@ func TestRequireAuthParse(t *testing.T) {
 			t.Errorf("require_auth=%q: %v, want %q", tc.value, err, tc.want)
 		}
 	}
-	if _, err := pgmoon.ParseConfig("host=h user=u channel_binding=always"); err == nil || !strings.Contains(err.Error(), `invalid channel_binding "always"`) {
+	if _, err := pgmoon.ParseConfig("host=h user=u channel_binding=always"); err == nil || !strings.Contains(err.Error(), `invalid channel_binding value: "always"`) {
 		t.Errorf("channel_binding=always: %v", err)
 	}
 }

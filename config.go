@@ -3,14 +3,13 @@ package pgmoon
 import (
 	"context"
 	"crypto/tls"
-	"fmt"
 	"maps"
 	"net"
-	"net/url"
+	"net/netip"
 	"os"
 	"os/user"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -36,18 +35,34 @@ const (
 	SSLVerifyFull = "verify-full" // verify-ca, and the certificate names the host
 )
 
+// Values of Config.TargetSessionAttrs (libpq's target_session_attrs).
+const (
+	TargetSessionAny           = "any"            // any server (default)
+	TargetSessionReadWrite     = "read-write"     // one that accepts writes by default (default_transaction_read_only off, not in recovery)
+	TargetSessionReadOnly      = "read-only"      // one that does not
+	TargetSessionPrimary       = "primary"        // one not in hot standby
+	TargetSessionStandby       = "standby"        // one in hot standby
+	TargetSessionPreferStandby = "prefer-standby" // a standby if any answers, else any
+)
+
+// Values of Config.LoadBalanceHosts (libpq's load_balance_hosts).
+const (
+	LoadBalanceDisable = "disable" // try the hosts in the order given (default)
+	LoadBalanceRandom  = "random"  // try them in random order
+)
+
 // Config describes how to reach and authenticate to a server. Build one with
 // ParseConfig, then adjust fields before Connect. A Config must not be
 // modified while a Connect that uses it is running.
 type Config struct {
-	Host            string        // host name, IP address, or absolute path of a unix socket directory (default: the local socket directory if the server's socket is there, else "localhost")
+	Host            string        // host name, IP address, or absolute path (or "@name", an abstract socket) of a unix socket directory; may be empty when HostAddr is set (default: the local socket directory if the server's socket is there, else "localhost")
 	HostAddr        string        // hostaddr: numeric IP address to connect to instead of resolving Host, which still names the server for TLS and the passfile (default: none)
 	Port            uint16        // TCP port, or the number in the socket file name (default: 5432)
 	Database        string        // database name (default: User)
 	User            string        // role name (default: the operating system user name)
-	Password        string        // password for password, md5 and SCRAM authentication (default: none). Never printed.
-	ApplicationName string        // application_name reported to the server (default: none)
-	ConnectTimeout  time.Duration // limit on establishing the connection, on top of the context's (default: 0, none)
+	Password        string        // password for password, md5 and SCRAM authentication (default: none, then the password file). Never printed.
+	ApplicationName string        // application_name reported to the server (default: fallback_application_name, else none)
+	ConnectTimeout  time.Duration // limit on establishing the connection to each host, on top of the context's (default: 0, none)
 	SSLMode         string        // "disable", "allow", "prefer", "require", "verify-ca" or "verify-full" (default: "prefer", or "verify-full" with SSLRootCert "system")
 
 	// TLS settings, with libpq's meanings (see buildTLSConfig's rules).
@@ -73,15 +88,17 @@ type Config struct {
 
 	// TargetSessionAttrs is libpq's target_session_attrs: which server a
 	// multi-host connection accepts. "any" (default), "read-write",
-	// "read-only", "primary", "standby" or "prefer-standby".
+	// "read-only", "primary", "standby" or "prefer-standby" (the
+	// TargetSession constants).
 	TargetSessionAttrs string
 
 	// LoadBalanceHosts is libpq's load_balance_hosts: "disable" tries the
 	// hosts in order (default); "random" tries them in random order.
 	LoadBalanceHosts string
 
-	// Passfile is the password file consulted, with libpq's rules, when
-	// no Password is given (default: PGPASSFILE, else ~/.pgpass).
+	// Passfile is the password file consulted, with libpq's rules, for
+	// each host tried when no Password is given (default: ParseConfig sets
+	// passfile, else PGPASSFILE, else ~/.pgpass; empty: no password file).
 	Passfile string
 
 	// TCP settings of the sockets the default Dialer makes, with libpq's
@@ -89,10 +106,10 @@ type Config struct {
 	// keepalives_count, tcp_user_timeout). A zero duration or count keeps
 	// the system's value.
 	DisableKeepAlives  bool          // keepalives=0 (default: keepalives on)
-	KeepAlivesIdle     time.Duration // idle time before the first probe
-	KeepAlivesInterval time.Duration // time between probes
-	KeepAlivesCount    int           // probes before the connection is dropped
-	TCPUserTimeout     time.Duration // how long sent data may stay unacknowledged before the connection is dropped
+	KeepAlivesIdle     time.Duration // idle time before the first probe (default: the system's)
+	KeepAlivesInterval time.Duration // time between probes (default: the system's)
+	KeepAlivesCount    int           // probes before the connection is dropped (default: the system's)
+	TCPUserTimeout     time.Duration // how long sent data may stay unacknowledged before the connection is dropped (default: the system's)
 
 	// TLSConfig, when set, is used (cloned) for every TLS handshake in
 	// place of what the ssl* settings describe; sslmode then only says
@@ -101,8 +118,12 @@ type Config struct {
 	TLSConfig *tls.Config
 
 	// RuntimeParams are extra startup parameters: server settings such as
-	// search_path or DateStyle, and "options" (default: none; client_encoding
-	// is UTF8 unless set here).
+	// search_path or DateStyle, "options" (the options keyword: "-c
+	// name=value ..."), "client_encoding" and "replication" (default: from
+	// the options, client_encoding and replication keywords, and
+	// "timezone" and "geqo" from PGTZ and PGGEQO; client_encoding is UTF8
+	// unless set here). A connection string cannot name a server setting
+	// as a keyword: use options='-c search_path=app'.
 	RuntimeParams map[string]string
 
 	Dialer Dialer // how the bytes travel (default: a *net.Dialer with 5-minute TCP keepalive)
@@ -182,10 +203,13 @@ const defaultCacheCapacity = 512
 
 const defaultCancelWait = 5 * time.Second
 
+// defaultPort is libpq's DEF_PGPORT.
+const defaultPort = 5432
+
 // applyDefaults fills in what a hand-built Config left empty.
 func (c *Config) applyDefaults() {
 	if c.Port == 0 {
-		c.Port = 5432
+		c.Port = defaultPort
 	}
 	if c.SSLMode == "" {
 		c.SSLMode = SSLPrefer
@@ -196,11 +220,25 @@ func (c *Config) applyDefaults() {
 	if c.SSLNegotiation == "" {
 		c.SSLNegotiation = SSLNegotiationPostgres
 	}
+	if c.TargetSessionAttrs == "" {
+		c.TargetSessionAttrs = TargetSessionAny
+	}
+	if c.LoadBalanceHosts == "" {
+		c.LoadBalanceHosts = LoadBalanceDisable
+	}
 	if c.User == "" {
 		c.User = osUserName()
 	}
-	if c.Host == "" {
+	if c.Host == "" && c.HostAddr == "" {
 		c.Host = defaultHost(c.Port)
+	}
+	for _, f := range c.Fallbacks {
+		if f.Port == 0 {
+			f.Port = defaultPort
+		}
+		if f.Host == "" && f.HostAddr == "" {
+			f.Host = defaultHost(f.Port)
+		}
 	}
 	if c.Database == "" {
 		c.Database = c.User
@@ -213,244 +251,29 @@ func (c *Config) applyDefaults() {
 	}
 }
 
+// currentUser is user.Current, a variable for tests.
+var currentUser = user.Current
+
+// osUserName is libpq's default user name: the operating system's name
+// for the effective user.
 func osUserName() string {
-	if u, err := user.Current(); err == nil {
+	if u, err := currentUser(); err == nil {
 		return u.Username
 	}
 	return os.Getenv("USER")
 }
 
-// libpq keywords that this version does not implement yet. Naming one is an
-// error rather than sending it to the server as a setting.
-var unsupportedKeywords = map[string]bool{
-	"hostaddr": true, "passfile": true, "service": true, "servicefile": true,
-	"keepalives":      true,
-	"keepalives_idle": true, "keepalives_interval": true, "keepalives_count": true,
-	"tcp_user_timeout": true, "sslcrl": true, "sslcrldir": true,
-	"sslcertmode": true, "requirepeer": true, "krbsrvname": true,
-	"gsslib": true, "gssdelegation": true, "gssencmode": true,
-	"target_session_attrs": true, "load_balance_hosts": true, "replication": true,
-	"requiressl": true,
-}
-
-// ParseConfig parses a connection string in URL form
-// (postgres://user:password@host:port/dbname?param=value, or postgresql://)
-// or keyword/value form (host=localhost port=5432 dbname=app), with libpq's
-// quoting and percent-decoding rules. Settings missing from the string come
-// from the environment (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD,
-// PGAPPNAME, PGCONNECT_TIMEOUT, PGSSLMODE, PGOPTIONS, PGSSLROOTCERT,
-// PGSSLCERT, PGSSLKEY, PGSSLSNI, PGSSLNEGOTIATION, PGSSLMINPROTOCOLVERSION,
-// PGSSLMAXPROTOCOLVERSION, PGCHANNELBINDING, PGREQUIREAUTH), then from
-// defaults.
-// Keywords that are not connection settings are passed to the server as
-// runtime parameters.
-//
-// Errors are *ParseConfigError and never contain the password.
-func ParseConfig(connString string) (*Config, error) {
-	settings := envSettings()
-	parsed, err := parseConnString(connString)
-	if err != nil {
-		return nil, &ParseConfigError{ConnString: redactConnString(connString), Msg: err.Error()}
-	}
-	for k, v := range parsed {
-		settings[k] = v
-	}
-	cfg, err := configFromSettings(settings)
-	if err != nil {
-		return nil, &ParseConfigError{ConnString: redactConnString(connString), Msg: err.Error()}
-	}
-	return cfg, nil
-}
-
-// parseConnString parses a connection string in either form into its
-// keywords and values, as libpq's PQconninfoParse does: only what the
-// string says (the parts of a URL under their keywords), nothing from the
-// environment or defaults.
-func parseConnString(s string) (map[string]string, error) {
-	if strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://") {
-		return parseURL(s)
-	}
-	return parseKeywordValue(s)
-}
-
-func envSettings() map[string]string {
-	s := make(map[string]string)
-	for env, key := range map[string]string{
-		"PGHOST": "host", "PGPORT": "port", "PGDATABASE": "dbname", "PGUSER": "user",
-		"PGPASSWORD": "password", "PGAPPNAME": "application_name",
-		"PGCONNECT_TIMEOUT": "connect_timeout", "PGSSLMODE": "sslmode", "PGOPTIONS": "options",
-		"PGSSLROOTCERT": "sslrootcert", "PGSSLCERT": "sslcert", "PGSSLKEY": "sslkey", "PGSSLSNI": "sslsni",
-		"PGSSLNEGOTIATION": "sslnegotiation", "PGSSLMINPROTOCOLVERSION": "ssl_min_protocol_version",
-		"PGSSLMAXPROTOCOLVERSION": "ssl_max_protocol_version",
-		"PGCHANNELBINDING":        "channel_binding", "PGREQUIREAUTH": "require_auth",
-	} {
-		if v, ok := os.LookupEnv(env); ok && v != "" {
-			s[key] = v
-		}
-	}
-	return s
-}
-
-func configFromSettings(s map[string]string) (*Config, error) {
-	cfg := &Config{
-		SSLMode:       SSLPrefer,
-		Port:          5432,
-		RuntimeParams: map[string]string{},
-	}
-	fallbackApp := ""
-	sslModeSet := false
-	for k, v := range s {
-		switch k {
-		case "host":
-			if strings.Contains(v, ",") {
-				return nil, fmt.Errorf("host %q: several hosts are not supported by this version", v)
-			}
-			cfg.Host = v
-		case "port":
-			if strings.Contains(v, ",") {
-				return nil, fmt.Errorf("port %q: several ports are not supported by this version", v)
-			}
-			p, err := strconv.ParseUint(v, 10, 16)
-			if err != nil || p == 0 {
-				return nil, fmt.Errorf("invalid port %q", v)
-			}
-			cfg.Port = uint16(p)
-		case "dbname":
-			cfg.Database = v
-		case "user":
-			cfg.User = v
-		case "password":
-			cfg.Password = v
-		case "application_name":
-			cfg.ApplicationName = v
-		case "fallback_application_name":
-			fallbackApp = v
-		case "connect_timeout":
-			n, err := strconv.Atoi(strings.TrimSpace(v))
-			if err != nil {
-				return nil, fmt.Errorf("invalid connect_timeout %q: want a whole number of seconds", v)
-			}
-			// As in libpq: zero or negative waits forever, and 1 means 2
-			// since a one-second limit would trip on clock granularity.
-			if n == 1 {
-				n = 2
-			}
-			if n > 0 {
-				cfg.ConnectTimeout = time.Duration(n) * time.Second
-			}
-		case "sslmode":
-			switch v {
-			case SSLDisable, SSLAllow, SSLPrefer, SSLRequire, SSLVerifyCA, SSLVerifyFull:
-				cfg.SSLMode = v
-				sslModeSet = true
-			default:
-				return nil, fmt.Errorf("invalid sslmode %q: want disable, allow, prefer, require, verify-ca or verify-full", v)
-			}
-		case "channel_binding":
-			cfg.ChannelBinding = v
-		case "require_auth":
-			cfg.RequireAuth = v
-		case "sslrootcert":
-			cfg.SSLRootCert = v
-		case "sslcert":
-			cfg.SSLCert = v
-		case "sslkey":
-			cfg.SSLKey = v
-		case "sslpassword":
-			cfg.SSLPassword = v
-		case "sslsni":
-			switch v {
-			case "0":
-				cfg.DisableSNI = true
-			case "1":
-				cfg.DisableSNI = false
-			default:
-				return nil, fmt.Errorf("invalid sslsni %q: want 0 or 1", v)
-			}
-		case "sslnegotiation":
-			if v != SSLNegotiationPostgres && v != SSLNegotiationDirect {
-				return nil, fmt.Errorf("invalid sslnegotiation %q: want postgres or direct", v)
-			}
-			cfg.SSLNegotiation = v
-		case "ssl_min_protocol_version", "ssl_max_protocol_version":
-			if _, ok := tlsVersions[v]; !ok && v != "" {
-				return nil, fmt.Errorf("invalid %s %q: want TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3", k, v)
-			}
-			if k == "ssl_min_protocol_version" {
-				cfg.SSLMinProtocolVersion = v
-			} else {
-				cfg.SSLMaxProtocolVersion = v
-			}
-		case "default_query_exec_mode":
-			m, err := parseExecMode(v)
-			if err != nil {
-				return nil, err
-			}
-			cfg.DefaultExecMode = m
-		case "statement_cache_capacity", "description_cache_capacity":
-			n, err := strconv.Atoi(strings.TrimSpace(v))
-			if err != nil || n < 0 {
-				return nil, fmt.Errorf("invalid %s %q: want a whole number, 0 to disable", k, v)
-			}
-			if n == 0 {
-				n = -1
-			}
-			if k == "statement_cache_capacity" {
-				cfg.StatementCacheCapacity = n
-			} else {
-				cfg.DescriptionCacheCapacity = n
-			}
-		case "ssl":
-			// pgjdbc-style ssl=true, which libpq also accepts in URLs.
-			if v == "true" {
-				cfg.SSLMode = SSLRequire
-			} else {
-				return nil, fmt.Errorf("invalid ssl value %q: only ssl=true is accepted", v)
-			}
-		default:
-			if unsupportedKeywords[k] {
-				return nil, fmt.Errorf("connection parameter %q is not supported by this version", k)
-			}
-			if k == "" {
-				return nil, fmt.Errorf("empty parameter name")
-			}
-			cfg.RuntimeParams[k] = v
-		}
-	}
-	if cfg.ApplicationName == "" {
-		cfg.ApplicationName = fallbackApp
-	}
-	if !sslModeSet && cfg.SSLRootCert == SSLRootCertSystem {
-		cfg.SSLMode = SSLVerifyFull // libpq's default with the system's roots
-	}
-	if cfg.SSLNegotiation == "" {
-		cfg.SSLNegotiation = SSLNegotiationPostgres
-	}
-	if err := cfg.checkTLSSettings(); err != nil {
-		return nil, err
-	}
-	if _, err := newAuthPolicy(cfg); err != nil {
-		return nil, err
-	}
-	if cfg.User == "" {
-		if cfg.User = osUserName(); cfg.User == "" {
-			return nil, fmt.Errorf("no user given and the operating system user cannot be determined")
-		}
-	}
-	if cfg.Database == "" {
-		cfg.Database = cfg.User
-	}
-	if cfg.Host == "" {
-		cfg.Host = defaultHost(cfg.Port)
-	}
-	return cfg, nil
-}
+// defaultSocketDirs are the directories where a local server's socket is
+// usually found; the first one holding the port's socket is the default
+// host, and each matches "localhost" in the password file.
+var defaultSocketDirs = []string{"/var/run/postgresql", "/run/postgresql", "/tmp"}
 
 // defaultHost mirrors libpq's default of a local unix socket: it picks the
 // first usual socket directory where the server's socket exists, else TCP
-// on localhost.
+// on localhost. (libpq uses the one directory it was compiled with, which
+// differs between builds.)
 func defaultHost(port uint16) string {
-	for _, dir := range []string{"/var/run/postgresql", "/run/postgresql", "/tmp"} {
+	for _, dir := range defaultSocketDirs {
 		if _, err := os.Stat(socketPath(dir, port)); err == nil {
 			return dir
 		}
@@ -458,19 +281,32 @@ func defaultHost(port uint16) string {
 	return "localhost"
 }
 
+func isDefaultSocketDir(host string) bool { return slices.Contains(defaultSocketDirs, host) }
+
 func socketPath(dir string, port uint16) string {
+	if strings.HasPrefix(dir, "@") {
+		return dir + "/.s.PGSQL." + strconv.Itoa(int(port)) // abstract: not a file path
+	}
 	return filepath.Join(dir, ".s.PGSQL."+strconv.Itoa(int(port)))
 }
 
-// isUnixSocketHost reports whether a host names a unix socket directory.
-func isUnixSocketHost(host string) bool { return strings.HasPrefix(host, "/") }
+// isUnixSocketHost reports whether a host names a unix socket directory:
+// an absolute path, or "@name" for Linux's abstract namespace (as in libpq).
+func isUnixSocketHost(host string) bool {
+	return strings.HasPrefix(host, "/") || strings.HasPrefix(host, "@")
+}
 
-// network returns the network and address Dial should use.
+// network returns the network and address Dial should use for the first
+// host: HostAddr if set, else Host.
 func (c *Config) network() (network, addr string) {
+	port := strconv.Itoa(int(c.Port))
+	if c.HostAddr != "" {
+		return "tcp", net.JoinHostPort(c.HostAddr, port)
+	}
 	if isUnixSocketHost(c.Host) {
 		return "unix", socketPath(c.Host, c.Port)
 	}
-	return "tcp", net.JoinHostPort(c.Host, strconv.Itoa(int(c.Port)))
+	return "tcp", net.JoinHostPort(c.Host, port)
 }
 
 // Copy returns a deep copy of c (functions and the Dialer, Tracer, Types
@@ -492,53 +328,108 @@ func (c *Config) Copy() *Config {
 	return &n
 }
 
-// String returns the configuration as a connection URL with the password
-// replaced by "xxxxx", safe to log.
+// String returns the configuration as a connection URL, safe to log: the
+// password is replaced by "xxxxx" and the sslpassword left out. Every
+// host, with its hostaddr and port, is written, and every setting that
+// differs from its default, so that ParseConfig reads the URL back to an
+// equivalent Config (with the password "xxxxx"). Runtime parameters other
+// than options, client_encoding and replication are written into options
+// as -c name=value.
 func (c *Config) String() string {
 	var b strings.Builder
-	b.WriteString("postgres://")
-	b.WriteString(url.PathEscape(c.User))
-	if c.Password != "" {
-		b.WriteString(":xxxxx")
+	b.WriteString(shortURIPrefix)
+	if c.User != "" || c.Password != "" {
+		b.WriteString(escapeURLComponent(c.User, ""))
+		if c.Password != "" {
+			b.WriteString(":" + redacted)
+		}
+		b.WriteByte('@')
 	}
-	b.WriteByte('@')
-	q := url.Values{}
-	if isUnixSocketHost(c.Host) {
-		q.Set("host", c.Host)
-		b.WriteString(":" + strconv.Itoa(int(c.Port)))
-	} else {
-		b.WriteString(net.JoinHostPort(c.Host, strconv.Itoa(int(c.Port))))
+	type entry struct {
+		host, addr string
+		port       uint16
+	}
+	entries := []entry{{c.Host, c.HostAddr, c.Port}}
+	for _, f := range c.Fallbacks {
+		entries = append(entries, entry{f.Host, f.HostAddr, f.Port})
+	}
+	var addrs []string
+	anyAddr := false
+	for i, e := range entries {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if a, err := netip.ParseAddr(e.host); err == nil && a.Is6() {
+			b.WriteString("[" + escapeURLComponent(e.host, ":") + "]")
+		} else {
+			b.WriteString(escapeURLComponent(e.host, ""))
+		}
+		if e.port != 0 {
+			b.WriteString(":" + strconv.Itoa(int(e.port)))
+		}
+		addrs = append(addrs, e.addr)
+		anyAddr = anyAddr || e.addr != ""
 	}
 	b.WriteByte('/')
-	b.WriteString(url.PathEscape(c.Database))
-	if c.SSLMode != "" {
-		q.Set("sslmode", c.SSLMode)
-	}
-	for _, kv := range [][2]string{
-		{"sslrootcert", c.SSLRootCert}, {"sslcert", c.SSLCert}, {"sslkey", c.SSLKey},
-		{"ssl_min_protocol_version", c.SSLMinProtocolVersion}, {"ssl_max_protocol_version", c.SSLMaxProtocolVersion},
-	} {
-		if kv[1] != "" {
-			q.Set(kv[0], kv[1])
+	b.WriteString(escapeURLComponent(c.Database, ""))
+
+	q := map[string]string{}
+	set := func(k, v string) {
+		if v != "" {
+			q[k] = v
 		}
 	}
+	if anyAddr {
+		set("hostaddr", strings.Join(addrs, ","))
+	}
+	set("sslmode", c.SSLMode)
+	set("sslrootcert", c.SSLRootCert)
+	set("sslcert", c.SSLCert)
+	set("sslkey", c.SSLKey)
+	set("ssl_min_protocol_version", c.SSLMinProtocolVersion)
+	set("ssl_max_protocol_version", c.SSLMaxProtocolVersion)
 	if c.SSLNegotiation == SSLNegotiationDirect {
-		q.Set("sslnegotiation", c.SSLNegotiation)
+		set("sslnegotiation", c.SSLNegotiation)
 	}
 	if c.DisableSNI {
-		q.Set("sslsni", "0")
+		set("sslsni", "0")
 	}
-	if c.ChannelBinding != "" {
-		q.Set("channel_binding", c.ChannelBinding)
+	set("channel_binding", c.ChannelBinding)
+	set("require_auth", c.RequireAuth)
+	set("application_name", c.ApplicationName)
+	if c.TargetSessionAttrs != TargetSessionAny {
+		set("target_session_attrs", c.TargetSessionAttrs)
 	}
-	if c.RequireAuth != "" {
-		q.Set("require_auth", c.RequireAuth)
+	if c.LoadBalanceHosts != LoadBalanceDisable {
+		set("load_balance_hosts", c.LoadBalanceHosts)
 	}
-	if c.ApplicationName != "" {
-		q.Set("application_name", c.ApplicationName)
+	if c.Passfile != defaultPassfile() {
+		set("passfile", c.Passfile)
+	}
+	if c.ConnectTimeout > 0 {
+		set("connect_timeout", strconv.Itoa(int(c.ConnectTimeout/time.Second)))
+	}
+	if c.DisableKeepAlives {
+		set("keepalives", "0")
+	}
+	for _, d := range []struct {
+		name string
+		d    time.Duration
+		unit time.Duration
+	}{
+		{"keepalives_idle", c.KeepAlivesIdle, time.Second},
+		{"keepalives_interval", c.KeepAlivesInterval, time.Second},
+		{"tcp_user_timeout", c.TCPUserTimeout, time.Millisecond},
+	} {
+		if d.d > 0 {
+			set(d.name, strconv.FormatInt(int64(d.d/d.unit), 10))
+		}
+	}
+	if c.KeepAlivesCount > 0 {
+		set("keepalives_count", strconv.Itoa(c.KeepAlivesCount))
 	}
 	if c.DefaultExecMode != ExecModeCacheStatement {
-		q.Set("default_query_exec_mode", c.DefaultExecMode.String())
+		set("default_query_exec_mode", c.DefaultExecMode.String())
 	}
 	for _, kv := range []struct {
 		name string
@@ -546,301 +437,85 @@ func (c *Config) String() string {
 	}{{"statement_cache_capacity", c.StatementCacheCapacity}, {"description_cache_capacity", c.DescriptionCacheCapacity}} {
 		switch {
 		case kv.n < 0:
-			q.Set(kv.name, "0")
-		case kv.n > 0 && kv.n != defaultCacheCapacity:
-			q.Set(kv.name, strconv.Itoa(kv.n))
+			set(kv.name, "0")
+		case kv.n > 0:
+			set(kv.name, strconv.Itoa(kv.n))
 		}
 	}
-	if c.ConnectTimeout > 0 {
-		q.Set("connect_timeout", strconv.Itoa(int(c.ConnectTimeout/time.Second)))
+	if c.Pool.MaxConns > 0 {
+		set("pool_max_conns", strconv.Itoa(int(c.Pool.MaxConns)))
 	}
-	keys := make([]string, 0, len(c.RuntimeParams))
-	for k := range c.RuntimeParams {
-		keys = append(keys, k)
+	if c.Pool.MinConns > 0 {
+		set("pool_min_conns", strconv.Itoa(int(c.Pool.MinConns)))
 	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		q.Set(k, c.RuntimeParams[k])
+	for _, d := range []struct {
+		name string
+		d    time.Duration
+	}{
+		{"pool_max_conn_lifetime", c.Pool.MaxConnLifetime},
+		{"pool_max_conn_lifetime_jitter", c.Pool.MaxConnLifetimeJitter},
+		{"pool_max_conn_idle_time", c.Pool.MaxConnIdleTime},
+		{"pool_health_check_period", c.Pool.HealthCheckPeriod},
+	} {
+		if d.d > 0 {
+			set(d.name, d.d.String())
+		}
 	}
-	if len(q) > 0 {
-		b.WriteByte('?')
-		b.WriteString(q.Encode())
+	options := c.RuntimeParams["options"]
+	for _, k := range slices.Sorted(maps.Keys(c.RuntimeParams)) {
+		switch k {
+		case "options":
+		case "client_encoding", "replication":
+			set(k, c.RuntimeParams[k])
+		default:
+			if options != "" {
+				options += " "
+			}
+			options += "-c " + escapeOption(k+"="+c.RuntimeParams[k])
+		}
+	}
+	set("options", options)
+
+	for i, k := range slices.Sorted(maps.Keys(q)) {
+		if i == 0 {
+			b.WriteByte('?')
+		} else {
+			b.WriteByte('&')
+		}
+		b.WriteString(k + "=" + escapeURLComponent(q[k], ""))
 	}
 	return b.String()
 }
 
-// parseURL parses libpq's URI form:
-// postgres[ql]://[user[:password]@][host][:port][/dbname][?param=value&...]
-// Every part is percent-decoded; '+' is not a space.
-func parseURL(s string) (map[string]string, error) {
-	out := make(map[string]string)
-	rest := s[strings.Index(s, "://")+3:]
-	if i := strings.IndexByte(rest, '?'); i >= 0 {
-		if err := parseURLQuery(rest[i+1:], out); err != nil {
-			return nil, err
-		}
-		rest = rest[:i]
-	}
-	authority, path := rest, ""
-	if i := strings.IndexByte(rest, '/'); i >= 0 {
-		authority, path = rest[:i], rest[i+1:]
-	}
-	if at := strings.LastIndexByte(authority, '@'); at >= 0 {
-		userinfo := authority[:at]
-		authority = authority[at+1:]
-		u, p, hasPassword := strings.Cut(userinfo, ":")
-		user, err := url.PathUnescape(u)
-		if err != nil {
-			return nil, fmt.Errorf("invalid percent-encoding in user name")
-		}
-		if user != "" {
-			setOnce(out, "user", user)
-		}
-		if hasPassword {
-			pw, err := url.PathUnescape(p)
-			if err != nil {
-				return nil, fmt.Errorf("invalid percent-encoding in password")
-			}
-			setOnce(out, "password", pw)
-		}
-	}
-	if authority != "" {
-		host, port, err := splitHostPort(authority)
-		if err != nil {
-			return nil, err
-		}
-		if host != "" {
-			setOnce(out, "host", host)
-		}
-		if port != "" {
-			setOnce(out, "port", port)
-		}
-	}
-	if path != "" {
-		db, err := url.PathUnescape(path)
-		if err != nil {
-			return nil, fmt.Errorf("invalid percent-encoding in database name")
-		}
-		setOnce(out, "dbname", db)
-	}
-	return out, nil
-}
-
-// setOnce sets key unless a query parameter already did: libpq lets a query
-// parameter override the same setting given in the URL's other parts.
-func setOnce(m map[string]string, k, v string) {
-	if _, ok := m[k]; !ok {
-		m[k] = v
-	}
-}
-
-func splitHostPort(hp string) (host, port string, err error) {
-	if strings.Contains(hp, ",") {
-		return "", "", fmt.Errorf("several hosts are not supported by this version")
-	}
-	if strings.HasPrefix(hp, "[") {
-		end := strings.IndexByte(hp, ']')
-		if end < 0 {
-			return "", "", fmt.Errorf("missing ']' in IPv6 host address")
-		}
-		host = hp[1:end]
-		rest := hp[end+1:]
-		if rest != "" {
-			if rest[0] != ':' {
-				return "", "", fmt.Errorf("unexpected %q after IPv6 host address", rest)
-			}
-			port = rest[1:]
-		}
-	} else if i := strings.LastIndexByte(hp, ':'); i >= 0 {
-		host, port = hp[:i], hp[i+1:]
-	} else {
-		host = hp
-	}
-	if host, err = url.PathUnescape(host); err != nil {
-		return "", "", fmt.Errorf("invalid percent-encoding in host")
-	}
-	if port, err = url.PathUnescape(port); err != nil {
-		return "", "", fmt.Errorf("invalid percent-encoding in port")
-	}
-	return host, port, nil
-}
-
-func parseURLQuery(q string, out map[string]string) error {
-	for _, part := range strings.Split(q, "&") {
-		if part == "" {
+// escapeURLComponent percent-encodes every byte of s but RFC 3986's
+// unreserved characters and those in keep. (url.QueryEscape would write
+// a space as '+', which libpq does not decode.)
+func escapeURLComponent(s, keep string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+			c == '-' || c == '.' || c == '_' || c == '~' || strings.IndexByte(keep, c) >= 0 {
+			b.WriteByte(c)
 			continue
 		}
-		k, v, ok := strings.Cut(part, "=")
-		if !ok {
-			return fmt.Errorf("missing '=' in URL parameter %q", redactParam(part))
-		}
-		key, err := url.PathUnescape(k)
-		if err != nil {
-			return fmt.Errorf("invalid percent-encoding in URL parameter name %q", k)
-		}
-		val, err := url.PathUnescape(v)
-		if err != nil {
-			return fmt.Errorf("invalid percent-encoding in URL parameter %q", key)
-		}
-		out[key] = val
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
 	}
-	return nil
+	return b.String()
 }
 
-func redactParam(p string) string {
-	if strings.HasPrefix(p, "password") {
-		return "password=xxxxx"
+// escapeOption escapes one argument of the options setting as the server
+// splits it (pg_split_opts): a backslash before blanks and backslashes.
+func escapeOption(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if isSpace(s[i]) || s[i] == '\\' {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(s[i])
 	}
-	return p
-}
-
-// parseKeywordValue parses "key=value key2='quoted value'" as libpq does:
-// whitespace around '=' is allowed, a value is either a run of non-blank
-// characters or single-quoted, and backslash escapes the next character in
-// both forms.
-func parseKeywordValue(s string) (map[string]string, error) {
-	out := make(map[string]string)
-	i := 0
-	skipSpace := func() {
-		for i < len(s) && isSpace(s[i]) {
-			i++
-		}
-	}
-	for {
-		skipSpace()
-		if i >= len(s) {
-			return out, nil
-		}
-		start := i
-		for i < len(s) && s[i] != '=' && !isSpace(s[i]) {
-			i++
-		}
-		key := s[start:i]
-		skipSpace()
-		if i >= len(s) || s[i] != '=' {
-			return nil, fmt.Errorf("missing \"=\" after %q", key)
-		}
-		i++ // '='
-		skipSpace()
-		var val strings.Builder
-		if i < len(s) && s[i] == '\'' {
-			i++
-			closed := false
-			for i < len(s) {
-				c := s[i]
-				if c == '\\' && i+1 < len(s) {
-					val.WriteByte(s[i+1])
-					i += 2
-					continue
-				}
-				if c == '\'' {
-					i++
-					closed = true
-					break
-				}
-				val.WriteByte(c)
-				i++
-			}
-			if !closed {
-				if key == "password" {
-					return nil, fmt.Errorf("unterminated quoted value for %q", key)
-				}
-				return nil, fmt.Errorf("unterminated quoted string in value for %q", key)
-			}
-		} else {
-			for i < len(s) && !isSpace(s[i]) {
-				if s[i] == '\\' && i+1 < len(s) {
-					i++
-				}
-				val.WriteByte(s[i])
-				i++
-			}
-		}
-		if key == "" {
-			return nil, fmt.Errorf("empty keyword before \"=\"")
-		}
-		out[key] = val.String()
-	}
-}
-
-func isSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
-}
-
-// redactConnString hides the password in a connection string for error
-// messages, in either form, even when the string does not parse.
-func redactConnString(s string) string {
-	if strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://") {
-		scheme := strings.Index(s, "://") + 3
-		rest := s[scheme:]
-		end := len(rest)
-		if q := strings.IndexByte(rest, '?'); q >= 0 {
-			end = q
-		}
-		if at := strings.LastIndexByte(rest[:end], '@'); at >= 0 {
-			if colon := strings.IndexByte(rest[:at], ':'); colon >= 0 {
-				rest = rest[:colon+1] + "xxxxx" + rest[at:]
-			}
-		}
-		// password=... in the query string
-		if q := strings.IndexByte(rest, '?'); q >= 0 {
-			parts := strings.Split(rest[q+1:], "&")
-			for i, p := range parts {
-				if k, _, ok := strings.Cut(p, "="); ok && k == "password" {
-					parts[i] = "password=xxxxx"
-				}
-			}
-			rest = rest[:q+1] + strings.Join(parts, "&")
-		}
-		return s[:scheme] + rest
-	}
-	// keyword/value: find password (with optional spaces around '=') and
-	// blank its value, quoted or not; if the string is too broken to find
-	// the value's end, drop everything after the keyword.
-	idx := 0
-	for {
-		j := strings.Index(s[idx:], "password")
-		if j < 0 {
-			return s
-		}
-		j += idx
-		k := j + len("password")
-		for k < len(s) && isSpace(s[k]) {
-			k++
-		}
-		if k >= len(s) || s[k] != '=' || (j > 0 && !isSpace(s[j-1])) {
-			idx = j + len("password")
-			continue
-		}
-		k++
-		for k < len(s) && isSpace(s[k]) {
-			k++
-		}
-		end := k
-		if end < len(s) && s[end] == '\'' {
-			end++
-			for end < len(s) && s[end] != '\'' {
-				if s[end] == '\\' {
-					end++
-				}
-				end++
-			}
-			if end >= len(s) {
-				return s[:k] + "xxxxx"
-			}
-			end++
-		} else {
-			for end < len(s) && !isSpace(s[end]) {
-				if s[end] == '\\' {
-					end++
-				}
-				end++
-			}
-			if end > len(s) {
-				end = len(s)
-			}
-		}
-		s = s[:k] + "xxxxx" + s[end:]
-		idx = k + 5
-	}
+	return b.String()
 }

@@ -134,7 +134,7 @@ func connectHost(ctx context.Context, cfg *Config, ap *authPolicy) (*Conn, error
 			return nil, &ConnectError{Addr: cfg.address(), Err: err}
 		}
 	}
-	if network, _ := cfg.dialAddress(); network == "unix" {
+	if network, _ := cfg.network(); network == "unix" {
 		// As in libpq, sslmode is ignored for unix-domain sockets: the
 		// server never offers TLS on them, and the socket is local.
 		return connectOnce(ctx, cfg, ap, nil, tlsNever)
@@ -183,7 +183,7 @@ const (
 // connectOnce makes one connection attempt; tlsConf is the TLS
 // configuration under any policy but tlsNever.
 func connectOnce(ctx context.Context, cfg *Config, ap *authPolicy, tlsConf *tls.Config, policy tlsPolicy) (*Conn, error) {
-	network, addr := cfg.dialAddress()
+	network, addr := cfg.network()
 	nc, err := cfg.dialer().DialContext(ctx, network, addr)
 	if err != nil {
 		return nil, &ConnectError{Addr: cfg.address(), Err: err}
@@ -648,7 +648,7 @@ func (c *Conn) cancelRequest(ctx context.Context) (sent bool, err error) {
 	if c.pid == 0 {
 		return false, errors.New("server sent no BackendKeyData")
 	}
-	network, addr := c.cfg.dialAddress()
+	network, addr := c.cfg.network()
 	nc, err := c.cfg.dialer().DialContext(ctx, network, addr)
 	if err != nil {
 		return false, err

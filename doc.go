@@ -21,6 +21,13 @@
 //	conn, err := pgmoon.Connect(ctx, cfg)
 //	defer conn.Close(ctx)
 //
+// The string is read as libpq reads it, with its keywords, its PG*
+// environment variables, pg_service.conf and the password file
+// (~/.pgpass); [ParseConfigWithOptions] restricts what a string from
+// untrusted input may say. Several hosts (host=a,b) are tried in turn, or
+// shuffled (load_balance_hosts=random), until one matches
+// target_session_attrs (read-write, primary, standby, prefer-standby...).
+//
 // # TLS
 //
 // sslmode and the ssl* settings (sslrootcert, sslcert, sslkey, sslpassword,
@@ -64,6 +71,15 @@
 // [Conn.Begin] and [Conn.BeginTx] return a [Tx] with the same query methods
 // (both satisfy [Querier]); Tx.Begin nests with a savepoint, and
 // [BeginFunc] commits or rolls back around a function.
+//
+// # Pool
+//
+// [NewPool] makes a [Pool] with the same query methods as a [Conn] (both,
+// and [Tx], satisfy [Querier], [Copier] and [TxBeginner]); each call
+// borrows a connection only while it needs one, and [Pool.Acquire] holds
+// one. Connections given back in a transaction are rolled back, busy or
+// broken ones closed, and idle ones a server restart killed are found
+// without a round trip and replaced. Config.Pool holds its settings.
 //
 // # COPY
 //

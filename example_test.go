@@ -14,26 +14,61 @@ import (
 )
 
 func ExampleParseConfig() {
-	cfg, err := pgmoon.ParseConfig("postgres://app:s3cret@db.internal:6543/shop?sslmode=disable&search_path=app")
+	cfg, err := pgmoon.ParseConfig("postgres://app:s3cret@db.internal:6543/shop?sslmode=disable&options=-c%20search_path%3Dapp")
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(cfg.Host, cfg.Port, cfg.User, cfg.Database, cfg.SSLMode, cfg.RuntimeParams["search_path"])
+	fmt.Println(cfg.Host, cfg.Port, cfg.User, cfg.Database, cfg.SSLMode, cfg.RuntimeParams["options"])
 	fmt.Println(cfg) // the password is redacted
 
-	kv, err := pgmoon.ParseConfig(`host=/var/run/postgresql dbname='my shop' user=app`)
+	kv, err := pgmoon.ParseConfig(`host=/var/run/postgresql dbname='my shop' user=app options='-c search_path=app'`)
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(kv.Host, kv.Database)
 
+	// Two hosts, tried in order, the first that accepts writes kept.
+	multi, err := pgmoon.ParseConfig("postgres://app@db1:5432,db2:5433/shop?target_session_attrs=read-write")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(multi.Host, multi.Port, multi.Fallbacks[0].Host, multi.Fallbacks[0].Port, multi.TargetSessionAttrs)
+
 	_, err = pgmoon.ParseConfig("postgres://app:s3cret@db.internal:notaport/shop")
 	fmt.Println(err)
+	_, err = pgmoon.ParseConfig("host=db.internal search_path=app") // not a connection keyword
+	fmt.Println(err)
 	// Output:
-	// db.internal 6543 app shop disable app
-	// postgres://app:xxxxx@db.internal:6543/shop?search_path=app&sslmode=disable
+	// db.internal 6543 app shop disable -c search_path=app
+	// postgres://app:xxxxx@db.internal:6543/shop?options=-c%20search_path%3Dapp&sslmode=disable
 	// /var/run/postgresql my shop
-	// pgmoon: cannot parse connection string `postgres://app:xxxxx@db.internal:notaport/shop`: invalid port "notaport"
+	// db1 5432 db2 5433 read-write
+	// pgmoon: cannot parse connection string `postgres://app:xxxxx@db.internal:notaport/shop`: invalid integer value "notaport" for connection option "port"
+	// pgmoon: cannot parse connection string `host=db.internal search_path=app`: invalid connection option "search_path"
+}
+
+func ExampleParseConfigWithOptions() {
+	// A tenant names its database and credentials; the application alone
+	// decides where and how to connect, and nothing comes from the
+	// process's environment or files.
+	opts := pgmoon.ParseConfigOptions{
+		AllowedKeywords:   []string{"dbname", "user", "password", "application_name"},
+		IgnoreEnvironment: true,
+		IgnoreFiles:       true,
+	}
+	cfg, err := pgmoon.ParseConfigWithOptions("postgres://tenant42:s3cret@/tenant42_db?application_name=reports", opts)
+	if err != nil {
+		log.Fatal(err)
+	}
+	cfg.Host, cfg.Port = "db.internal", 5432
+	cfg.SSLMode, cfg.SSLRootCert = pgmoon.SSLVerifyFull, "/etc/ssl/db-ca.crt"
+	fmt.Println(cfg)
+
+	_, err = pgmoon.ParseConfigWithOptions("postgres://tenant42:s3cret@evil.example/tenant42_db", opts)
+	fmt.Println(err)
+	// Output:
+	// postgres://tenant42:xxxxx@db.internal:5432/tenant42_db?application_name=reports&sslmode=verify-full&sslrootcert=%2Fetc%2Fssl%2Fdb-ca.crt
+	// pgmoon: cannot parse connection string `postgres://tenant42:xxxxx@evil.example/tenant42_db`: connection option "host" is not allowed here
 }
 
 func ExampleConn_SimpleQuery() {

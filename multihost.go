@@ -16,26 +16,10 @@ import (
 // has the session attributes asked for.
 // See https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-MULTIPLE-HOSTS
 
-// target_session_attrs values.
-const (
-	TargetAny           = "any"            // any server (default)
-	TargetReadWrite     = "read-write"     // a session that accepts writes: not a standby, default_transaction_read_only off
-	TargetReadOnly      = "read-only"      // a session that does not accept writes by default
-	TargetPrimary       = "primary"        // a server not in hot standby
-	TargetStandby       = "standby"        // a server in hot standby
-	TargetPreferStandby = "prefer-standby" // a standby if any host is one, else any server
-)
-
-// load_balance_hosts values.
-const (
-	LoadBalanceDisable = "disable" // hosts tried in the order given (default)
-	LoadBalanceRandom  = "random"  // hosts tried in random order
-)
-
 // checkTargetSessionAttrs validates a target_session_attrs value.
 func checkTargetSessionAttrs(v string) error {
 	switch v {
-	case "", TargetAny, TargetReadWrite, TargetReadOnly, TargetPrimary, TargetStandby, TargetPreferStandby:
+	case "", TargetSessionAny, TargetSessionReadWrite, TargetSessionReadOnly, TargetSessionPrimary, TargetSessionStandby, TargetSessionPreferStandby:
 		return nil
 	}
 	return fmt.Errorf("invalid target_session_attrs %q: want any, read-write, read-only, primary, standby or prefer-standby", v)
@@ -60,15 +44,20 @@ func connectHosts(ctx context.Context, cfg *Config, ap *authPolicy) (*Conn, erro
 		return nil, fmt.Errorf("pgmoon: connect: invalid load_balance_hosts %q: want disable or random", cfg.LoadBalanceHosts)
 	}
 	passes := []string{cfg.TargetSessionAttrs}
-	if cfg.TargetSessionAttrs == TargetPreferStandby {
-		passes = []string{TargetStandby, TargetAny}
+	if cfg.TargetSessionAttrs == TargetSessionPreferStandby {
+		passes = []string{TargetSessionStandby, TargetSessionAny}
 	}
 	var failed []*ConnectError
 	for _, want := range passes {
 		for _, h := range hosts {
 			hc := cfg.Copy()
 			hc.Host, hc.HostAddr, hc.Port, hc.Fallbacks = h.Host, h.HostAddr, h.Port, nil
+			fromFile := hc.usePassfile()
 			c, err := connectHost(ctx, hc, ap)
+			if ce := (*ConnectError)(nil); fromFile && errors.As(err, &ce) && errors.Is(ce.Err, &PgError{Code: "28P01"}) {
+				// As libpq says, so that a stale line is found.
+				ce.Err = fmt.Errorf("%w (password retrieved from file %q)", ce.Err, hc.Passfile)
+			}
 			if err == nil {
 				if err = c.checkSessionAttrs(ctx, want); err == nil {
 					return c, nil
@@ -121,44 +110,37 @@ func (e attemptErrors) Error() string {
 
 func (e attemptErrors) Unwrap() []error { return e }
 
-// hosts returns every host of the Config, Host first, with the default
-// host (the local socket directory or localhost) for an empty one.
+// usePassfile sets the password from the password file for the Config's
+// host, when no password is given and the file has one; it reports
+// whether it did. libpq matches the host name, and the address when there
+// is no name.
+func (c *Config) usePassfile() bool {
+	host := c.Host
+	if host == "" {
+		host = c.HostAddr
+	}
+	pw, ok := c.passfilePassword(host, c.Port)
+	if ok {
+		c.Password = pw
+	}
+	return ok
+}
+
+// hosts returns every host of the Config, Host first (with the defaults
+// applyDefaults gave them).
 func (c *Config) hosts() []FallbackConfig {
 	hosts := make([]FallbackConfig, 0, 1+len(c.Fallbacks))
 	hosts = append(hosts, FallbackConfig{Host: c.Host, HostAddr: c.HostAddr, Port: c.Port})
 	for _, f := range c.Fallbacks {
 		hosts = append(hosts, *f)
 	}
-	for i := range hosts {
-		h := &hosts[i]
-		if h.Port == 0 {
-			h.Port = 5432
-		}
-		if h.Host == "" && h.HostAddr == "" {
-			h.Host = defaultHost(h.Port)
-		}
-	}
 	return hosts
-}
-
-// dialAddress returns the network and address to dial for the Config's
-// host: HostAddr when set (Host then only names the server), else the
-// unix socket in a Host directory, else Host over TCP.
-func (c *Config) dialAddress() (network, addr string) {
-	port := strconv.Itoa(int(c.Port))
-	switch {
-	case c.HostAddr != "":
-		return "tcp", net.JoinHostPort(c.HostAddr, port)
-	case isUnixSocketHost(c.Host):
-		return "unix", socketPath(c.Host, c.Port)
-	}
-	return "tcp", net.JoinHostPort(c.Host, port)
 }
 
 // address names the Config's host in errors: the socket path, host:port,
 // or host (hostaddr):port.
 func (c *Config) address() string {
-	_, addr := c.dialAddress()
+	_, addr := c.network()
 	if c.HostAddr != "" && c.Host != "" && c.Host != c.HostAddr {
 		return net.JoinHostPort(c.Host+" ("+c.HostAddr+")", strconv.Itoa(int(c.Port)))
 	}
@@ -207,28 +189,28 @@ func systemDefault(d time.Duration) time.Duration {
 // it. A mismatch is an error saying what the session is.
 func (c *Conn) checkSessionAttrs(ctx context.Context, want string) error {
 	switch want {
-	case "", TargetAny:
+	case "", TargetSessionAny:
 		return nil
-	case TargetReadWrite, TargetReadOnly:
+	case TargetSessionReadWrite, TargetSessionReadOnly:
 		readOnly, err := c.readOnlySession(ctx)
 		if err != nil {
 			return err
 		}
-		if readOnly && want == TargetReadWrite {
+		if readOnly && want == TargetSessionReadWrite {
 			return errors.New("session is read-only (target_session_attrs=read-write)")
 		}
-		if !readOnly && want == TargetReadOnly {
+		if !readOnly && want == TargetSessionReadOnly {
 			return errors.New("session is not read-only (target_session_attrs=read-only)")
 		}
-	case TargetPrimary, TargetStandby:
+	case TargetSessionPrimary, TargetSessionStandby:
 		standby, err := c.inHotStandby(ctx)
 		if err != nil {
 			return err
 		}
-		if standby && want == TargetPrimary {
+		if standby && want == TargetSessionPrimary {
 			return errors.New("server is in hot standby mode (target_session_attrs=primary)")
 		}
-		if !standby && want == TargetStandby {
+		if !standby && want == TargetSessionStandby {
 			return errors.New("server is not in hot standby mode (target_session_attrs=standby)")
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -142,14 +143,14 @@ func TestTargetSessionAttrsOnPrimary(t *testing.T) {
 		ok                     bool
 		want                   string
 	}{
-		{pgmoon.TargetAny, "off", true, ""},
-		{pgmoon.TargetReadWrite, "off", true, ""},
-		{pgmoon.TargetReadWrite, "on", false, "session is read-only"},
-		{pgmoon.TargetReadOnly, "off", false, "session is not read-only"},
-		{pgmoon.TargetReadOnly, "on", true, ""},
-		{pgmoon.TargetPrimary, "on", true, ""},
-		{pgmoon.TargetStandby, "off", false, "server is not in hot standby mode"},
-		{pgmoon.TargetPreferStandby, "off", true, ""},
+		{pgmoon.TargetSessionAny, "off", true, ""},
+		{pgmoon.TargetSessionReadWrite, "off", true, ""},
+		{pgmoon.TargetSessionReadWrite, "on", false, "session is read-only"},
+		{pgmoon.TargetSessionReadOnly, "off", false, "session is not read-only"},
+		{pgmoon.TargetSessionReadOnly, "on", true, ""},
+		{pgmoon.TargetSessionPrimary, "on", true, ""},
+		{pgmoon.TargetSessionStandby, "off", false, "server is not in hot standby mode"},
+		{pgmoon.TargetSessionPreferStandby, "off", true, ""},
 	} {
 		t.Run(tc.attrs+"/default_transaction_read_only="+tc.readOnlyDefault, func(t *testing.T) {
 			cfg := good.Copy()
@@ -276,8 +277,8 @@ func TestMultiHostPrimaryStandby(t *testing.T) {
 
 	t.Run("both up", func(t *testing.T) {
 		expect(t, map[string]string{
-			pgmoon.TargetAny: s, pgmoon.TargetReadWrite: p, pgmoon.TargetPrimary: p,
-			pgmoon.TargetReadOnly: s, pgmoon.TargetStandby: s, pgmoon.TargetPreferStandby: s,
+			pgmoon.TargetSessionAny: s, pgmoon.TargetSessionReadWrite: p, pgmoon.TargetSessionPrimary: p,
+			pgmoon.TargetSessionReadOnly: s, pgmoon.TargetSessionStandby: s, pgmoon.TargetSessionPreferStandby: s,
 		})
 	})
 
@@ -285,19 +286,19 @@ func TestMultiHostPrimaryStandby(t *testing.T) {
 		if err := standby.Stop(ctx); err != nil {
 			t.Fatal(err)
 		}
-		expect(t, map[string]string{pgmoon.TargetPreferStandby: p, pgmoon.TargetAny: p, pgmoon.TargetReadWrite: p})
-		_, err := where(t, pgmoon.TargetStandby)
+		expect(t, map[string]string{pgmoon.TargetSessionPreferStandby: p, pgmoon.TargetSessionAny: p, pgmoon.TargetSessionReadWrite: p})
+		_, err := where(t, pgmoon.TargetSessionStandby)
 		if err == nil || !strings.Contains(err.Error(), "server is not in hot standby mode") || !strings.Contains(err.Error(), ":"+s) {
 			t.Errorf("standby with the standby down: %v, want both hosts' errors", err)
 		}
 		if err := standby.Start(ctx); err != nil {
 			t.Fatal(err)
 		}
-		expect(t, map[string]string{pgmoon.TargetPreferStandby: s})
+		expect(t, map[string]string{pgmoon.TargetSessionPreferStandby: s})
 	})
 
 	t.Run("promoted", func(t *testing.T) {
-		conn, err := pgmoon.Connect(ctx, cfgFor(pgmoon.TargetReadWrite))
+		conn, err := pgmoon.Connect(ctx, cfgFor(pgmoon.TargetSessionReadWrite))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -313,8 +314,8 @@ func TestMultiHostPrimaryStandby(t *testing.T) {
 		if err := standby.Promote(ctx); err != nil {
 			t.Fatal(err)
 		}
-		expect(t, map[string]string{pgmoon.TargetReadWrite: s, pgmoon.TargetPrimary: s, pgmoon.TargetPreferStandby: s})
-		conn, err = pgmoon.Connect(ctx, cfgFor(pgmoon.TargetReadWrite))
+		expect(t, map[string]string{pgmoon.TargetSessionReadWrite: s, pgmoon.TargetSessionPrimary: s, pgmoon.TargetSessionPreferStandby: s})
+		conn, err = pgmoon.Connect(ctx, cfgFor(pgmoon.TargetSessionReadWrite))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -324,4 +325,58 @@ func TestMultiHostPrimaryStandby(t *testing.T) {
 			t.Errorf("%s rows on the new primary", got)
 		}
 	})
+}
+
+// With no password given, each host's attempt takes its own line of the
+// password file; a wrong one is named in the error, and a file others can
+// read is ignored, as in libpq.
+func TestPassfileAtConnect(t *testing.T) {
+	srv := pgtest.Default(t)
+	u, err := srv.User(pgtest.MethodSCRAMSHA256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := closedPort(t)
+	dir := t.TempDir()
+	file := dir + "/pgpass"
+	write := func(mode os.FileMode, lines ...string) {
+		t.Helper()
+		if err := os.WriteFile(file, []byte(strings.Join(lines, "\n")+"\n"), mode); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(file, mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfgWith := func() *pgmoon.Config {
+		cfg, err := pgmoon.ParseConfig(srv.URL(u.Name, "", "postgres"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Passfile = file
+		cfg.Host, cfg.Port = "127.0.0.1", dead
+		cfg.Fallbacks = []*pgmoon.FallbackConfig{{Host: "127.0.0.1", Port: uint16(srv.Port())}}
+		return cfg
+	}
+	line := func(port any, pw string) string { return fmt.Sprintf("127.0.0.1:%v:*:%s:%s", port, u.Name, pw) }
+
+	write(0o600, line(dead, "not-this-one"), line(srv.Port(), u.Password))
+	conn := connectConfig(t, cfgWith())
+	if got := scalar(t, conn, "select current_user"); got != u.Name {
+		t.Errorf("current_user = %q", got)
+	}
+
+	write(0o600, line("*", "stale-"+u.Password))
+	_, err = pgmoon.Connect(testCtx(t), cfgWith())
+	if !errors.Is(err, &pgmoon.PgError{Code: "28P01"}) || !strings.Contains(err.Error(), fmt.Sprintf("password retrieved from file %q", file)) {
+		t.Errorf("stale line: %v", err)
+	}
+	if strings.Contains(err.Error(), "stale-") {
+		t.Errorf("the error shows the password: %v", err)
+	}
+
+	write(0o644, line("*", u.Password))
+	if _, err = pgmoon.Connect(testCtx(t), cfgWith()); err == nil || !strings.Contains(err.Error(), "no password was given") {
+		t.Errorf("group-readable file: %v, want it ignored", err)
+	}
 }

@@ -121,6 +121,11 @@ func buildTLSConfig(cfg *Config) (*tls.Config, error) {
 		return conf, nil
 	}
 
+	if cfg.SSLMode == SSLVerifyFull && cfg.Host == "" {
+		// A host given by hostaddr alone has no name to check; libpq
+		// refuses the same way rather than skip the check.
+		return nil, errors.New("sslmode verify-full: host name must be specified for a verified SSL connection (hostaddr alone has none)")
+	}
 	conf := &tls.Config{
 		// Verification is done below, in VerifyConnection, with libpq's
 		// rules, which differ from crypto/tls's (no chain check without a

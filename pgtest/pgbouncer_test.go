@@ -49,14 +49,33 @@ func startBouncer(t *testing.T, srv *pgtest.Server, opts ...pgtest.PgBouncerOpti
 // connect opens a connection closed when the test ends.
 func connect(t *testing.T, dsn string) *pgmoon.Conn {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	conn, err := pgmoon.ConnectString(ctx, dsn)
+	return connectWith(t, dsn, nil)
+}
+
+// connectWith is connect with extra startup parameters (settings the
+// server is to apply, which a connection string cannot carry as
+// keywords).
+func connectWith(t *testing.T, dsn string, params map[string]string) *pgmoon.Conn {
+	t.Helper()
+	conn, err := tryConnect(dsn, params)
 	if err != nil {
 		t.Fatalf("connect: %v", err)
 	}
 	t.Cleanup(func() { conn.Close(context.Background()) })
 	return conn
+}
+
+func tryConnect(dsn string, params map[string]string) (*pgmoon.Conn, error) {
+	cfg, err := pgmoon.ParseConfig(dsn)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range params {
+		cfg.RuntimeParams[k] = v
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return pgmoon.Connect(ctx, cfg)
 }
 
 // value runs sql on conn and returns the first column of its only row.
@@ -261,7 +280,7 @@ func TestPgBouncerLogin(t *testing.T) {
 		}
 	})
 	t.Run("startup parameters", func(t *testing.T) {
-		conn := connect(t, b.URL("", "", db)+"&application_name=pgtest_app&search_path=ignored")
+		conn := connectWith(t, b.URL("", "", db)+"&application_name=pgtest_app", map[string]string{"search_path": "ignored"})
 		if got := value(t, conn, "select current_setting('application_name')"); got != "pgtest_app" {
 			t.Errorf("application_name through PgBouncer = %q", got)
 		}
@@ -272,7 +291,7 @@ func TestPgBouncerLogin(t *testing.T) {
 		if got := value(t, conn, "select current_setting('application_name')"); got != "pgtest_strict" {
 			t.Errorf("application_name through PgBouncer without ignore_startup_parameters = %q", got)
 		}
-		c, err := pgmoon.ConnectString(ctx, strict.URL("", "", db)+"&search_path=public")
+		c, err := tryConnect(strict.URL("", "", db), map[string]string{"search_path": "public"})
 		if err == nil {
 			c.Close(ctx)
 			t.Error("PgBouncer without ignore_startup_parameters took search_path")
