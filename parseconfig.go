@@ -673,21 +673,29 @@ func (c *Config) setHosts(s, origins map[string]string) error {
 	return nil
 }
 
+// scanCInt finds the integer at the start of s as C's strtol reads it:
+// blanks, then an optional sign, then digits. start is where the sign (or
+// the first digit) is, digits where the digits begin and end where they
+// stop; digits == end when there are none.
+func scanCInt(s string) (start, digits, end int) {
+	for start < len(s) && isSpace(s[start]) {
+		start++
+	}
+	digits = start
+	if digits < len(s) && (s[digits] == '+' || s[digits] == '-') {
+		digits++
+	}
+	end = digits
+	for end < len(s) && '0' <= s[end] && s[end] <= '9' {
+		end++
+	}
+	return start, digits, end
+}
+
 // parseIntParam reads an integer setting as libpq's pqParseIntParam does:
 // blanks around it are allowed, and it must fit a C int.
 func parseIntParam(s string) (int, bool) {
-	i := 0
-	for i < len(s) && isSpace(s[i]) {
-		i++
-	}
-	j := i
-	if j < len(s) && (s[j] == '+' || s[j] == '-') {
-		j++
-	}
-	k := j
-	for k < len(s) && '0' <= s[k] && s[k] <= '9' {
-		k++
-	}
+	i, j, k := scanCInt(s)
 	if k == j {
 		return 0, false
 	}
@@ -709,18 +717,7 @@ func parseIntParam(s string) (int, bool) {
 // empty string is 0, an out-of-range number saturates), truncated to a C
 // int.
 func parseStrtol(s string) (int32, bool) {
-	i := 0
-	for i < len(s) && isSpace(s[i]) {
-		i++
-	}
-	j := i
-	if j < len(s) && (s[j] == '+' || s[j] == '-') {
-		j++
-	}
-	k := j
-	for k < len(s) && '0' <= s[k] && s[k] <= '9' {
-		k++
-	}
+	i, j, k := scanCInt(s)
 	if k == j {
 		// No digits: strtol consumes nothing, so only "" has nothing left.
 		return 0, s == ""
