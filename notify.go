@@ -101,25 +101,35 @@ func (c *Conn) WaitForNotification(ctx context.Context) (*Notification, error) {
 			}
 			return nil, k.end(err)
 		}
-		switch m := msg.(type) {
-		case *protocol.NotificationResponse:
+		if m, ok := msg.(*protocol.NotificationResponse); ok {
 			n := newNotification(m)
 			k.endUnused()
 			return n, nil
-		case *protocol.ErrorResponse:
-			pgErr := pgErrorFromFields(m.Fields)
-			if isFatal(pgErr) {
-				return nil, k.end(pgErr)
-			}
-			// Outside a command the server sends errors only as it ends
-			// the session; anything else leaves it in an unknown state.
-			return nil, k.end(&ProtocolError{Op: op, Err: fmt.Errorf("ErrorResponse outside a command: %w", pgErr)})
-		default:
-			if !c.handleAsync(msg) {
-				return nil, k.end(unexpected(op, msg))
-			}
+		}
+		if err := c.idleMessage(op, msg); err != nil {
+			return nil, k.end(err)
 		}
 	}
+}
+
+// idleMessage handles a message that arrived while no command ran:
+// asynchronous ones as during any call. An ErrorResponse is the server
+// ending the session, returned as the error that closes the connection (as
+// a ProtocolError unless it is FATAL: outside a command the server sends
+// nothing else, and anything else leaves it in an unknown state); so is any
+// other message.
+func (c *Conn) idleMessage(op string, msg protocol.BackendMessage) error {
+	if m, ok := msg.(*protocol.ErrorResponse); ok {
+		pgErr := pgErrorFromFields(m.Fields)
+		if isFatal(pgErr) {
+			return pgErr
+		}
+		return &ProtocolError{Op: op, Err: fmt.Errorf("ErrorResponse outside a command: %w", pgErr)}
+	}
+	if !c.handleAsync(msg) {
+		return unexpected(op, msg)
+	}
+	return nil
 }
 
 // ParameterStatuses returns a copy of every server parameter the server has

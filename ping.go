@@ -3,11 +3,8 @@ package pgmoon
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"time"
-
-	"github.com/pgmoon-go/pgmoon/protocol"
 )
 
 // Ping checks that the server answers: it sends an empty query and waits
@@ -49,17 +46,8 @@ func (c *Conn) checkIdle(wait time.Duration) error {
 			}
 			return k.end(err)
 		}
-		switch m := msg.(type) {
-		case *protocol.ErrorResponse:
-			pgErr := pgErrorFromFields(m.Fields)
-			if isFatal(pgErr) {
-				return k.end(pgErr)
-			}
-			return k.end(&ProtocolError{Op: op, Err: fmt.Errorf("ErrorResponse outside a command: %w", pgErr)})
-		default:
-			if !c.handleAsync(msg) {
-				return k.end(unexpected(op, msg))
-			}
+		if err := c.idleMessage(op, msg); err != nil {
+			return k.end(err)
 		}
 	}
 }
