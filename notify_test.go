@@ -87,10 +87,17 @@ func TestWaitForNotification(t *testing.T) {
 		wctx, cancel := context.WithCancel(ctx)
 		done := make(chan error, 1)
 		go func() {
-			_, err := listener.WaitForNotification(wctx)
-			done <- err
+			for {
+				_, err := listener.WaitForNotification(wctx)
+				if errors.Is(err, pgmoon.ErrConnBusy) {
+					// One of the Execs below had the connection.
+					time.Sleep(time.Millisecond)
+					continue
+				}
+				done <- err
+				return
+			}
 		}()
-		waitFor(t, notifier, fmt.Sprintf("select count(*) from pg_stat_activity where pid = %d and state = 'idle'", listener.PID()), "1")
 		deadline := time.Now().Add(10 * time.Second)
 		for {
 			_, err := listener.Exec(ctx, "select 1")
@@ -172,7 +179,7 @@ func TestNotificationDuringLongQuery(t *testing.T) {
 			mu.Unlock()
 			done := make(chan error, 1)
 			go func() { done <- tc.run() }()
-			waitFor(t, notifier, fmt.Sprintf("select count(*) from pg_stat_activity where pid = %d and query like '%%pg_sleep%%' and state = 'active'", listener.PID()), "1")
+			waitFor(t, notifier, fmt.Sprintf("select count(*) from pg_stat_activity where pid = %d and query like '%%pg_sleep%%' and state = 'active' and wait_event = 'PgSleep'", listener.PID()), "1")
 			mustExec(t, notifier, "notify "+ch+", 'during "+tc.name+"'")
 			if err := <-done; err != nil {
 				t.Fatal(err)
