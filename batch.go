@@ -284,7 +284,7 @@ func (c *Conn) queueBatchItem(br *BatchResults, i int, sql string, args []any, o
 	}
 	var parse *protocol.Parse
 	if st := it.st; st != nil {
-		cols, err := c.bindStatement(st, args, o.resultFormats)
+		cols, err := c.bindStatement(st, args, o)
 		if err != nil {
 			return err
 		}

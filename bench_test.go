@@ -2,6 +2,7 @@ package pgmoon_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"runtime"
@@ -267,4 +268,56 @@ func BenchmarkPool(b *testing.B) {
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
 		})
 	}
+}
+
+// database/sql through this driver: a one-row select and 1000 rows of four
+// columns, as BenchmarkQuery does natively. bench/ compares them with
+// pgx's stdlib and lib/pq.
+func BenchmarkSQL(b *testing.B) {
+	db, err := sql.Open("pgmoon", pgtest.Default(b).DSN())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	ctx := context.Background()
+	b.Run("onerow", func(b *testing.B) {
+		b.ReportAllocs()
+		var n int64
+		for b.Loop() {
+			if err := db.QueryRowContext(ctx, "select $1::int4 + 1", 41).Scan(&n); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if n != 42 {
+			b.Fatalf("got %d", n)
+		}
+	})
+	b.Run("rows1000x4", func(b *testing.B) {
+		const rows1000 = "select g::int4, 'row number ' || g, '2024-01-01 00:00:00+00'::timestamptz + g * interval '1 minute', g * 1.5::float8 from generate_series(1, 1000) g"
+		b.ReportAllocs()
+		var (
+			id   int32
+			name string
+			ts   time.Time
+			f    float64
+		)
+		for b.Loop() {
+			rows, err := db.QueryContext(ctx, rows1000)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for rows.Next() {
+				if err := rows.Scan(&id, &name, &ts, &f); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if err := rows.Err(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if id != 1000 {
+			b.Fatalf("last id %d", id)
+		}
+	})
 }

@@ -72,6 +72,16 @@
 // (both satisfy [Querier]); Tx.Begin nests with a savepoint, and
 // [BeginFunc] commits or rolls back around a function.
 //
+// # database/sql
+//
+// Importing the package registers the driver "pgmoon" (and "postgres"
+// when no other driver has it); [OpenDB] and [NewConnector] take a Config
+// built in code. Queries run as Conn.Query does; several statements without
+// arguments return every result set; a server error is the *PgError
+// itself; driver.ErrBadConn is returned only when nothing was sent.
+// sql.Conn.Raw gives a [DriverConn], whose Conn method returns the native
+// connection.
+//
 // # Pool
 //
 // [NewPool] makes a [Pool] with the same query methods as a [Conn] (both,

@@ -2,6 +2,7 @@ package pgmoon_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log"
@@ -436,4 +437,47 @@ func ExampleConfig_onNotice() {
 		log.Fatal(err)
 	}
 	defer conn.Close(context.Background())
+}
+
+// database/sql: the driver registers itself as "pgmoon" (and "postgres"
+// when no other driver has that name).
+func Example_databaseSQL() {
+	db, err := sql.Open("pgmoon", "postgres://app@localhost/shop?sslmode=disable")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close()
+	var n int64
+	if err := db.QueryRow("select count(*) from orders where item = $1", "pen").Scan(&n); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(n)
+}
+
+// OpenDB takes a Config built in code: a custom dialer, TLS, callbacks.
+// sql.Conn.Raw reaches the native connection for COPY and LISTEN.
+func ExampleOpenDB() {
+	cfg, err := pgmoon.ParseConfig("postgres://app@db.internal/shop?sslmode=verify-full")
+	if err != nil {
+		log.Fatal(err)
+	}
+	cfg.OnNotice = func(_ *pgmoon.Conn, n *pgmoon.Notice) { log.Print(n) }
+	db := pgmoon.OpenDB(cfg)
+	defer db.Close()
+
+	ctx := context.Background()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer conn.Close()
+	err = conn.Raw(func(driverConn any) error {
+		c := driverConn.(*pgmoon.DriverConn).Conn()
+		_, err := c.CopyFrom(ctx, pgmoon.Identifier{"orders"}, []string{"item", "n"},
+			pgmoon.CopyFromRows([][]any{{"pen", 3}, {"ink", 1}}))
+		return err
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
 }

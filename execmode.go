@@ -105,6 +105,7 @@ func parseExecMode(s string) (QueryExecMode, error) {
 type callOptions struct {
 	mode          QueryExecMode
 	resultFormats QueryResultFormats
+	sqlValues     bool // the results become database/sql values: see sqlResultFormat
 }
 
 // splitOptions takes the leading QueryExecMode and QueryResultFormats

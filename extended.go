@@ -74,6 +74,14 @@ func (c *Conn) Exec(ctx context.Context, sql string, args ...any) (CommandTag, e
 
 // query claims the connection and starts sql into r.
 func (c *Conn) query(ctx context.Context, r *Rows, sql string, args []any) error {
+	return c.queryFor(ctx, r, sql, args, false, false)
+}
+
+// queryFor is query, and what database/sql's queries need: sqlValues asks
+// for the result formats its values are made from; multi runs sql, which
+// has no arguments, with the simple protocol as several statements whose
+// result sets r reads one after the other (see Rows.multi).
+func (c *Conn) queryFor(ctx context.Context, r *Rows, sql string, args []any, sqlValues, multi bool) error {
 	opts, args, err := c.splitOptions(args)
 	if err != nil {
 		return fmt.Errorf("pgmoon: query: %w", err)
@@ -81,11 +89,15 @@ func (c *Conn) query(ctx context.Context, r *Rows, sql string, args []any) error
 	if err := checkQuery(sql, args); err != nil {
 		return fmt.Errorf("pgmoon: query: %w", err)
 	}
+	opts.sqlValues = sqlValues
+	if multi {
+		opts.mode = ExecModeSimpleProtocol
+	}
 	k, err := c.begin(ctx, "query")
 	if err != nil {
 		return err
 	}
-	*r = Rows{c: c, k: k}
+	*r = Rows{c: c, k: k, multi: multi}
 	return c.run(r, sql, args, opts)
 }
 
@@ -290,7 +302,7 @@ func (c *Conn) execStatement(r *Rows, st *statement, args []any, o callOptions, 
 		k.endUnused()
 		return false, fmt.Errorf("pgmoon: %s: %w", k.op, err)
 	}
-	cols, err := c.bindStatement(st, args, o.resultFormats)
+	cols, err := c.bindStatement(st, args, o)
 	if err != nil {
 		k.endUnused()
 		return false, fmt.Errorf("pgmoon: query: %w", err)
@@ -318,9 +330,9 @@ func (c *Conn) execStatement(r *Rows, st *statement, args []any, o callOptions, 
 }
 
 // bindStatement checks args against st's parameters and encodes them into
-// the connection's Bind message, with result formats as want asks, and
+// the connection's Bind message, with result formats as o asks, and
 // returns the result columns to decode. It sends nothing.
-func (c *Conn) bindStatement(st *statement, args []any, want QueryResultFormats) (columns, error) {
+func (c *Conn) bindStatement(st *statement, args []any, o callOptions) (columns, error) {
 	c.resolve(st)
 	if len(args) != len(st.paramOIDs) {
 		return columns{}, fmt.Errorf("the statement has %d parameters but %d arguments were given", len(st.paramOIDs), len(args))
@@ -330,7 +342,11 @@ func (c *Conn) bindStatement(st *statement, args []any, want QueryResultFormats)
 	if err := c.encodeArgs(bind, st.paramTypes, args); err != nil {
 		return columns{}, err
 	}
-	return resultColumns(st, want, bind)
+	if o.sqlValues && o.resultFormats == nil {
+		bind.ResultFormats = st.sqlBind
+		return st.sqlCols, nil
+	}
+	return resultColumns(st, o.resultFormats, bind)
 }
 
 // queueExecute queues the run of the connection's Bind message: parse
@@ -345,13 +361,21 @@ func (c *Conn) queueExecute(parse *protocol.Parse, describePortal bool) error {
 		err = c.fe.Send(&c.bindMsg)
 	}
 	if err == nil && describePortal {
-		err = c.fe.Send(&protocol.Describe{ObjectType: protocol.ObjectPortal})
+		err = c.fe.Send(&describeUnnamedPortal)
 	}
 	if err == nil {
-		err = c.fe.Send(&protocol.Execute{})
+		err = c.fe.Send(&executeUnnamed)
 	}
 	return err
 }
+
+// The Describe and Execute of the unnamed portal, which queueExecute sends
+// for every statement: shared, so that sending them allocates nothing.
+// Encoding only reads them.
+var (
+	describeUnnamedPortal = protocol.Describe{ObjectType: protocol.ObjectPortal}
+	executeUnnamed        = protocol.Execute{}
+)
 
 // syncFlush queues Sync and writes everything queued.
 func (c *Conn) syncFlush() error {

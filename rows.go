@@ -32,8 +32,15 @@ type Rows struct {
 	// checkFields: a RowDescription comes before the rows and says what
 	// they are (a described portal, ExecModeExec, the simple protocol).
 	checkFields bool
-	simple      bool       // simple protocol: several results may follow one another
-	stmt        *statement // the description cached by ExecModeCacheDescribe that the RowDescription is checked against
+	simple      bool // simple protocol: several results may follow one another
+
+	// multi: database/sql's multi-statement query. A RowDescription after
+	// the first ends the current result set (readNextResult); the new
+	// columns wait in next.
+	multi    bool
+	inResult bool       // multi: the current result set's RowDescription came
+	next     *columns   // multi: the next result set's columns
+	stmt     *statement // the description cached by ExecModeCacheDescribe that the RowDescription is checked against
 
 	// In a batch: the results end at this statement's end, or at
 	// ReadyForQuery with endAtReady (a Sync after it).
@@ -102,23 +109,27 @@ func (r *Rows) adoptFields(fields []protocol.FieldDescription) {
 		descs.remove(r.stmt.sql)
 	}
 	r.stmt = nil
-	m := r.c.typeMap
-	r.fields = fieldDescriptions(fields)
-	r.types = make([]*types.Type, len(fields))
-	r.formats = make([]types.Format, len(fields))
-	for i, f := range r.fields {
-		r.types[i] = m.TypeOrUnknown(f.DataTypeOID)
-		r.formats[i] = types.Format(f.Format)
+	r.columns = newColumns(r.c.typeMap, fields)
+}
+
+// newColumns makes the columns a RowDescription describes.
+func newColumns(m *types.Map, fields []protocol.FieldDescription) columns {
+	cols := columns{fieldDescriptions(fields), make([]*types.Type, len(fields)), make([]types.Format, len(fields))}
+	for i, f := range cols.fields {
+		cols.types[i] = m.TypeOrUnknown(f.DataTypeOID)
+		cols.formats[i] = types.Format(f.Format)
 	}
+	return cols
 }
 
 // readState is where read stopped.
 type readState int
 
 const (
-	readRow    readState = iota // at a row
-	readReady                   // at ReadyForQuery; r.err holds the statement's error, if any
-	readBroken                  // the connection failed; r.err says how
+	readRow        readState = iota // at a row
+	readReady                       // at ReadyForQuery; r.err holds the statement's error, if any
+	readBroken                      // the connection failed; r.err says how
+	readNextResult                  // multi: at the start of another result set, whose columns are in r.next
 )
 
 // start reads up to the first row. When staleOK and the statement failed
@@ -129,6 +140,9 @@ func (r *Rows) start(staleOK bool) (retry bool, err error) {
 	switch r.read() {
 	case readRow:
 		r.pending = true
+		return false, nil
+	case readNextResult:
+		// The first result set had no rows; the call goes on.
 		return false, nil
 	case readReady:
 		if staleOK && r.err != nil && staleStatement(r.err) {
@@ -163,6 +177,12 @@ func (r *Rows) read() readState {
 			if !r.checkFields {
 				return r.fail(unexpected(op, msg))
 			}
+			if r.multi && r.inResult {
+				cols := newColumns(c.typeMap, m.Fields)
+				r.next = &cols
+				return readNextResult
+			}
+			r.inResult = true
 			r.adoptFields(m.Fields)
 		case *protocol.CommandComplete:
 			r.tag = c.commandTag(m.CommandTag)

@@ -25,6 +25,11 @@ type statement struct {
 	resultTypes   []*types.Type
 	resultFormats []types.Format
 	bindFormats   []int16 // resultFormats as Bind sends them, collapsed
+
+	// The result columns in the formats database/sql values are made from
+	// (sqlResultFormat), and those formats as Bind sends them.
+	sqlCols columns
+	sqlBind []int16
 }
 
 // resolve looks st's types up in the connection's map, unless that was
@@ -53,6 +58,17 @@ func (c *Conn) resolve(st *statement) {
 	}
 	st.fields = fields
 	st.bindFormats = collapseFormats(bind)
+
+	sqlFields := make([]FieldDescription, n)
+	sqlFormats := make([]types.Format, n)
+	sqlBind := make([]int16, n)
+	for i := range fields {
+		f := sqlResultFormat(fields[i].DataTypeOID)
+		sqlFields[i], sqlFormats[i], sqlBind[i] = fields[i], f, int16(f)
+		sqlFields[i].Format = int16(f)
+	}
+	st.sqlCols = columns{sqlFields, st.resultTypes, sqlFormats}
+	st.sqlBind = collapseFormats(sqlBind)
 	st.mapChanges, st.resolved = changes, true
 }
 

@@ -376,3 +376,38 @@ func TestReaderResumesAfterReadError(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDataRowDecode checks DataRow's own loop against the general decoder
+// it stands in for: the same values (NULL apart from empty), or an error
+// from both.
+func FuzzDataRowDecode(f *testing.F) {
+	for _, vals := range [][][]byte{nil, {nil}, {{}}, {[]byte("a"), nil, []byte("bc")}, {bytes.Repeat([]byte("x"), 300)}} {
+		enc, err := (&DataRow{Values: vals}).Encode(nil)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(enc[5:])
+	}
+	f.Add([]byte{0, 1, 0xFF, 0xFF, 0xFF, 0xFE}) // length -2
+	f.Add([]byte{0, 2, 0, 0, 0, 1, 'a'})        // second value missing
+	f.Add([]byte{0, 1, 0, 0, 0, 1, 'a', 'b'})   // a byte left over
+	f.Add([]byte{0, 1, 0x7F, 0xFF, 0xFF, 0xFF}) // length past the end
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var fast, slow DataRow
+		fastErr, slowErr := fast.Decode(body), slow.decode(body)
+		if (fastErr == nil) != (slowErr == nil) {
+			t.Fatalf("Decode error %v, general decoder %v", fastErr, slowErr)
+		}
+		if fastErr != nil {
+			return
+		}
+		if len(fast.Values) != len(slow.Values) {
+			t.Fatalf("%d values, general decoder %d", len(fast.Values), len(slow.Values))
+		}
+		for i := range fast.Values {
+			if (fast.Values[i] == nil) != (slow.Values[i] == nil) || !bytes.Equal(fast.Values[i], slow.Values[i]) {
+				t.Fatalf("value %d: %q, general decoder %q", i, fast.Values[i], slow.Values[i])
+			}
+		}
+	})
+}

@@ -1,0 +1,1 @@
+insert into users (email, name) values ('grace@example.com', 'Grace');
