@@ -40,7 +40,7 @@ func (s *Scanner) Buffer() string { return string(s.buf) }
 func (s *Scanner) Reset() { s.buf = s.buf[:0] }
 
 // State is the continuation state for the prompt's %R: '=' nothing pending,
-// '-' a statement continues, '\'' inside a quoted literal, '"' inside a
+// '-' a statement continues, '\” inside a quoted literal, '"' inside a
 // quoted identifier, '$' inside a dollar-quoted string, '*' inside a /* comment,
 // '(' inside parentheses. PLACEHOLDER.
 func (s *Scanner) State() byte {
@@ -51,7 +51,7 @@ func (s *Scanner) State() byte {
 }
 
 // MetaArgs splits a meta-command's argument text the way psql does for
-// OT_NORMAL arguments: whitespace-separated, 'single quotes' with '' and
+// OT_NORMAL arguments: whitespace-separated, 'single quotes' with ” and
 // backslash escapes, "double quotes" kept (psql keeps them for identifiers),
 // :var, :'var' and :"var" interpolated through vars. PLACEHOLDER.
 func MetaArgs(args string, vars func(string) (string, bool)) []string { return nil }
