@@ -1,0 +1,177 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strconv"
+	"strings"
+
+	"golang.org/x/term"
+)
+
+// REPL reads statements and meta-commands from the terminal until \q or
+// end of input (Ctrl-D), and returns the exit status. Lines are edited with
+// lineEditor when stdin is a terminal; complete statements, as many lines as
+// they took, are kept in the history file. Ctrl-C while a line is edited
+// discards the query buffer, as psql does; Ctrl-C while a query runs
+// cancels it (ProcessLine's business).
+func (s *Session) REPL(ctx context.Context) int {
+	stdout := s.env.Stdout
+	fmt.Fprint(stdout, s.banner())
+
+	hist := loadHistory(historyPath(), s.histSize())
+	read := s.lineReader(hist)
+	s.readLine = func(prompt string) (string, error) {
+		if prompt == defaultPrompt3 {
+			prompt = s.renderPrompt(prompt3)
+		}
+		return read(prompt)
+	}
+	defer func() {
+		if err := hist.Save(); err != nil {
+			fmt.Fprintf(s.env.Stderr, "pgmoon-cli: %v\n", err)
+		}
+	}()
+
+	var entry []string // the lines of the statement being entered, for history
+	for ctx.Err() == nil {
+		kind := prompt1
+		if s.scanner.Buffer() != "" || s.scanner.State() != '=' {
+			kind = prompt2
+		}
+		line, err := read(s.renderPrompt(kind))
+		switch {
+		case errors.Is(err, errInterrupt):
+			s.scanner.Reset()
+			entry = entry[:0]
+			continue
+		case err == io.EOF:
+			fmt.Fprintln(stdout, `\q`)
+			return 0
+		case err != nil:
+			fmt.Fprintf(s.env.Stderr, "pgmoon-cli: %v\n", err)
+			return 1
+		}
+		s.drainInterrupts()
+		entry = append(entry, line)
+		quit := false
+		// A recalled history entry can hold several lines.
+		for l := range strings.SplitSeq(line, "\n") {
+			if quit = s.ProcessLine(ctx, l); quit {
+				break
+			}
+		}
+		if quit || s.scanner.Buffer() == "" {
+			hist.Add(strings.Join(entry, "\n"))
+			entry = entry[:0]
+		}
+		if quit {
+			return 0
+		}
+	}
+	return 0
+}
+
+// banner is what REPL prints first.
+func (s *Session) banner() string {
+	v := "devel"
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		v = bi.Main.Version
+	}
+	server := ""
+	if s.conn != nil {
+		if sv := s.conn.ParameterStatus("server_version"); sv != "" {
+			server = ", server " + sv
+		}
+	}
+	return fmt.Sprintf("pgmoon-cli (pgmoon-go %s%s), a psql-like client\nType \"help\" for help.\n\n", v, server)
+}
+
+// histSize is HISTSIZE, else psql's 500.
+func (s *Session) histSize() int {
+	if v, ok := s.vars["HISTSIZE"]; ok {
+		if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
+			return n
+		}
+	}
+	return defaultHistSize
+}
+
+// lineReader returns the function that reads an input line: the line editor
+// on a terminal, else plain reads of stdin after writing the prompt.
+func (s *Session) lineReader(hist *lineHistory) func(prompt string) (string, error) {
+	if tty := s.env.Term; tty != nil && term.IsTerminal(int(tty.Fd())) {
+		ed := newLineEditor(tty, hist)
+		return ed.ReadLine
+	}
+	var r io.Reader = os.Stdin
+	if s.env.Stdin != nil {
+		r = s.env.Stdin
+	}
+	in := bufio.NewReader(r)
+	return func(prompt string) (string, error) {
+		io.WriteString(s.env.Stdout, stripPromptMarkers(prompt))
+		line, err := in.ReadString('\n')
+		if err == io.EOF && line != "" {
+			err = nil
+		}
+		return strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r"), err
+	}
+}
+
+// drainInterrupts drops SIGINTs that arrived while no query ran, so that
+// they do not cancel the next one.
+func (s *Session) drainInterrupts() {
+	for {
+		select {
+		case <-s.env.Interrupts:
+		default:
+			return
+		}
+	}
+}
+
+// renderPrompt renders PROMPT1, PROMPT2 or PROMPT3 for the session's state.
+func (s *Session) renderPrompt(kind promptKind) string {
+	name, def := "PROMPT1", defaultPrompt1
+	switch kind {
+	case prompt2:
+		name, def = "PROMPT2", defaultPrompt2
+	case prompt3:
+		name, def = "PROMPT3", defaultPrompt3
+	}
+	format, ok := s.vars[name]
+	if !ok {
+		format = def
+	}
+	return renderPrompt(format, kind, s.promptInfo())
+}
+
+func (s *Session) promptInfo() promptInfo {
+	in := promptInfo{
+		Connected:  s.conn != nil,
+		SingleLine: s.vars["SINGLELINE"] == "on",
+		Var: func(name string) (string, bool) {
+			v, ok := s.vars[name]
+			return v, ok
+		},
+	}
+	if s.scanner != nil {
+		in.State = s.scanner.State()
+		in.LineNo = strings.Count(s.scanner.Buffer(), "\n") + 1
+	}
+	if s.conn == nil {
+		return in
+	}
+	in.DB, in.User, in.Host, in.Port = s.dbName(), s.userName(), s.host(), s.port()
+	in.DefaultDB = in.DB == in.User || in.DB == os.Getenv("PGDATABASE")
+	in.PID = s.conn.PID()
+	in.TxStatus = s.conn.TxStatus()
+	in.Superuser = s.conn.ParameterStatus("is_superuser") == "on"
+	return in
+}
