@@ -280,7 +280,10 @@ func (s *Session) meta(ctx context.Context, cmd, rawArgs string) error {
 		}
 		return err
 	}
-	return fmt.Errorf("invalid command \\%s\nTry \\? for help.", cmd)
+	if s.interactive {
+		return fmt.Errorf("invalid command \\%s\nTry \\? for help.", cmd)
+	}
+	return fmt.Errorf("invalid command \\%s", cmd)
 }
 
 func unwrapPathError(err error) error {
@@ -545,11 +548,16 @@ func (s *Session) reconnect(ctx context.Context, args []string) error {
 	}
 	conn, err := s.connect(ctx, cfg, &o)
 	if err != nil {
-		if !s.interactive && cur != nil {
-			cur.Close(ctx)
-			s.conn = nil
+		if !s.interactive {
+			// As psql: a script whose \connect fails ends with status 2.
+			if cur != nil {
+				cur.Close(ctx)
+				s.conn = nil
+			}
+			s.connLost = true
+			return fmt.Errorf("\\connect: %v", err)
 		}
-		return fmt.Errorf("%v\nPrevious connection kept", err)
+		return fmt.Errorf("\\connect: %v\nPrevious connection kept", err)
 	}
 	if cur != nil {
 		cur.Close(ctx)

@@ -189,8 +189,9 @@ func TestConnInfoAndConnect(t *testing.T) {
 	if !strings.Contains(got.stdout, "You are now connected to database \""+cfg.Database+"\" as user \""+c0.User+"\".\n"+cfg.Database+"\n") {
 		t.Errorf("\\c: %q", got.stdout)
 	}
-	if !strings.Contains(got.stderr, "nosuch_db") || !strings.Contains(got.stderr, "Previous connection kept") {
-		t.Errorf("failed \\c: %q", got.stderr)
+	// As psql: a script whose \c fails ends there, with status 2.
+	if !strings.HasPrefix(got.stderr, "\\connect: ") || !strings.Contains(got.stderr, "nosuch_db") || strings.Contains(got.stdout, "still") || got.code != ExitConnection {
+		t.Errorf("failed \\c: status %d, stderr %q, stdout %q", got.code, got.stderr, got.stdout)
 	}
 }
 
