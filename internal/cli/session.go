@@ -239,7 +239,7 @@ func (s *Session) printServerMessage(e *pgmoon.PgError, query string) {
 func (s *Session) ProcessLine(ctx context.Context, line string) (quit bool) {
 	s.lineNo++
 	if s.vars["ECHO"] == "all" && !s.interactive {
-		fmt.Fprintln(s.out, line)
+		fmt.Fprintln(s.env.Stdout, line)
 	}
 	for _, ev := range s.scanner.Feed(line) {
 		switch ev.Kind {
@@ -311,9 +311,8 @@ func (s *Session) runSQL(ctx context.Context, sql string, po PrintOptions, out i
 	if out == nil {
 		out = s.out
 	}
-	switch s.vars["ECHO"] {
-	case "queries":
-		fmt.Fprintln(out, sql)
+	if s.vars["ECHO"] == "queries" {
+		fmt.Fprintln(s.env.Stdout, sql)
 	}
 	if kind := copyKind(sql); kind != 0 {
 		s.runCopy(ctx, sql, kind, out)
