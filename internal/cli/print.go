@@ -110,3 +110,6 @@ func PrintTable(w io.Writer, t *Table, o *PrintOptions) error {
 func (o *PrintOptions) Set(name, value string, hasValue bool) (string, error) {
 	return "", nil
 }
+
+// ShowAll is bare \pset's listing. PLACEHOLDER.
+func (o *PrintOptions) ShowAll() string { return "" }

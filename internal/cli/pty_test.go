@@ -30,12 +30,12 @@ const (
 	ptyRows = 40
 )
 
-// screen is a small VT100 emulator: enough of the control sequences for the
+// vtScreen is a small VT100 emulator: enough of the control sequences for the
 // line editor and for plain output (cursor motion, erase in line and display,
 // auto-wrap, double-width characters). Rows that scroll off the top are kept,
 // so Text shows the whole session. It also keeps the output as plain text,
 // escape sequences removed, for waiting on output in order.
-type screen struct {
+type vtScreen struct {
 	width, height int
 	lines         [][]rune // cells; wideTail marks the right half of a wide character
 	row, col      int      // col == width: a wrap is pending
@@ -54,20 +54,20 @@ const (
 	stCharset
 )
 
-func newScreen(width, height int) *screen {
-	return &screen{width: width, height: height, lines: [][]rune{nil}}
+func newVTScreen(width, height int) *vtScreen {
+	return &vtScreen{width: width, height: height, lines: [][]rune{nil}}
 }
 
-func (s *screen) top() int { return max(0, len(s.lines)-s.height) }
+func (s *vtScreen) top() int { return max(0, len(s.lines)-s.height) }
 
-func (s *screen) line() []rune {
+func (s *vtScreen) line() []rune {
 	for len(s.lines) <= s.row {
 		s.lines = append(s.lines, nil)
 	}
 	return s.lines[s.row]
 }
 
-func (s *screen) put(r rune) {
+func (s *vtScreen) put(r rune) {
 	w := editRuneWidth(r)
 	if w == 0 {
 		return
@@ -91,14 +91,14 @@ func (s *screen) put(r rune) {
 }
 
 // Write takes terminal output.
-func (s *screen) Write(p []byte) (int, error) {
+func (s *vtScreen) Write(p []byte) (int, error) {
 	for _, c := range p {
 		s.feed(c)
 	}
 	return len(p), nil
 }
 
-func (s *screen) feed(c byte) {
+func (s *vtScreen) feed(c byte) {
 	switch s.state {
 	case stEsc:
 		switch c {
@@ -163,7 +163,7 @@ func (s *screen) feed(c byte) {
 	}
 }
 
-func (s *screen) csi(params string, final byte) {
+func (s *vtScreen) csi(params string, final byte) {
 	if strings.HasPrefix(params, "?") || strings.HasPrefix(params, ">") {
 		return // modes: bracketed paste, cursor keys, ...
 	}
@@ -225,7 +225,7 @@ func (s *screen) csi(params string, final byte) {
 
 // Text is every row, trailing blanks trimmed, rows joined by "\n", with
 // trailing empty rows dropped.
-func (s *screen) Text() string {
+func (s *vtScreen) Text() string {
 	rows := make([]string, len(s.lines))
 	for i, l := range s.lines {
 		var b strings.Builder
@@ -240,7 +240,7 @@ func (s *screen) Text() string {
 }
 
 // Row is one row's text, trailing blanks trimmed; i < 0 counts from the cursor row.
-func (s *screen) Row(i int) string {
+func (s *vtScreen) Row(i int) string {
 	if i < 0 {
 		i += s.row + 1
 	}
@@ -262,7 +262,7 @@ type ptyTerm struct {
 	master *os.File
 
 	mu      sync.Mutex
-	scr     *screen
+	scr     *vtScreen
 	raw     []byte
 	mark    int           // expect searches s.scr.plain from here
 	changed chan struct{} // signalled after output arrives
@@ -271,7 +271,7 @@ type ptyTerm struct {
 
 func newPTYTerm(t testing.TB, master *os.File) *ptyTerm {
 	p := &ptyTerm{
-		t: t, master: master, scr: newScreen(ptyCols, ptyRows),
+		t: t, master: master, scr: newVTScreen(ptyCols, ptyRows),
 		changed: make(chan struct{}, 1), eof: make(chan struct{}),
 	}
 	go p.readLoop()
@@ -307,8 +307,8 @@ func (p *ptyTerm) send(keys string) {
 	}
 }
 
-// waitFor waits until cond holds on the screen, then returns what cond returned.
-func (p *ptyTerm) waitFor(what string, cond func(s *screen) bool) {
+// waitFor waits until cond holds on the screen.
+func (p *ptyTerm) waitFor(what string, cond func(s *vtScreen) bool) {
 	p.t.Helper()
 	deadline := time.NewTimer(ptyTimeout)
 	defer deadline.Stop()
@@ -338,7 +338,7 @@ func (p *ptyTerm) waitFor(what string, cond func(s *screen) bool) {
 // expect waits for text in the output after what the previous expect matched.
 func (p *ptyTerm) expect(text string) {
 	p.t.Helper()
-	p.waitFor(fmt.Sprintf("%q", text), func(s *screen) bool {
+	p.waitFor(fmt.Sprintf("%q", text), func(s *vtScreen) bool {
 		i := strings.Index(string(s.plain[p.mark:]), text)
 		if i < 0 {
 			return false
@@ -352,7 +352,7 @@ func (p *ptyTerm) expect(text string) {
 // cursor's own) reads exactly want.
 func (p *ptyTerm) expectRow(offset int, want string) {
 	p.t.Helper()
-	p.waitFor(fmt.Sprintf("row %d above the cursor to be %q", offset, want), func(s *screen) bool {
+	p.waitFor(fmt.Sprintf("row %d above the cursor to be %q", offset, want), func(s *vtScreen) bool {
 		return s.Row(-1-offset) == want
 	})
 }
@@ -378,12 +378,12 @@ func (p *ptyTerm) dump() string {
 	if len(raw) > 2000 {
 		raw = raw[len(raw)-2000:]
 	}
-	return fmt.Sprintf("--- screen (cursor row %d, col %d) ---\n%s\n--- last output bytes ---\n%q",
+	return fmt.Sprintf("--- vtScreen (cursor row %d, col %d) ---\n%s\n--- last output bytes ---\n%q",
 		p.scr.row, p.scr.col, p.scr.Text(), raw)
 }
 
-// cliProc is pgmoon-cli running on a pty.
-type cliProc struct {
+// ptyCLI is pgmoon-cli running on a pty.
+type ptyCLI struct {
 	*ptyTerm
 	cmd  *exec.Cmd
 	done chan struct{}
@@ -397,10 +397,10 @@ var (
 	cliBuildErr  error
 )
 
-// buildCLI builds cmd/pgmoon-cli once per test process. The binary goes to
+// buildCLIBinary builds cmd/pgmoon-cli once per test process. The binary goes to
 // a directory under the system temp dir where binaries older than a day,
 // left by earlier runs, are removed.
-func buildCLI(t testing.TB) string {
+func buildCLIBinary(t testing.TB) string {
 	t.Helper()
 	cliBuildOnce.Do(func() {
 		out, err := exec.Command("go", "env", "GOMOD").Output()
@@ -434,12 +434,12 @@ func buildCLI(t testing.TB) string {
 	return cliBinary
 }
 
-// startCLI runs pgmoon-cli with args on a new pty, with HOME a new temp
+// startPTY runs pgmoon-cli with args on a new pty, with HOME a new temp
 // directory (or home, when not ""), the history in $HOME/history and
 // TERM=xterm-256color.
-func startCLI(t testing.TB, home string, args ...string) *cliProc {
+func startPTY(t testing.TB, home string, args ...string) *ptyCLI {
 	t.Helper()
-	bin := buildCLI(t)
+	bin := buildCLIBinary(t)
 	if home == "" {
 		home = t.TempDir()
 	}
@@ -464,7 +464,7 @@ func startCLI(t testing.TB, home string, args ...string) *cliProc {
 		t.Fatalf("start %s: %v", bin, err)
 	}
 	slave.Close()
-	p := &cliProc{ptyTerm: newPTYTerm(t, master), cmd: cmd, done: make(chan struct{}), home: home}
+	p := &ptyCLI{ptyTerm: newPTYTerm(t, master), cmd: cmd, done: make(chan struct{}), home: home}
 	go func() {
 		p.err = cmd.Wait()
 		close(p.done)
@@ -483,7 +483,7 @@ func startCLI(t testing.TB, home string, args ...string) *cliProc {
 }
 
 // wait waits for the process to exit and returns its exit status.
-func (p *cliProc) wait() int {
+func (p *ptyCLI) wait() int {
 	p.t.Helper()
 	select {
 	case <-p.done:
@@ -503,7 +503,7 @@ func (p *cliProc) wait() int {
 
 // interrupt sends SIGINT to the process, as Ctrl-C on a terminal in
 // cooked mode does (the tests type ^C instead where they can).
-func (p *cliProc) interrupt() {
+func (p *ptyCLI) interrupt() {
 	p.cmd.Process.Signal(syscall.SIGINT)
 }
 
@@ -615,7 +615,7 @@ func TestLineEditorCursor(t *testing.T) {
 	r := newEditorRig(t, nil)
 	r.readLine("> ")
 	r.send("日本語ab" + keyLeftSeq + keyLeftSeq + keyLeftSeq)
-	r.waitFor("cursor after 日本", func(s *screen) bool { return s.Row(-1) == "> 日本語ab" && s.col == 2+4 })
+	r.waitFor("cursor after 日本", func(s *vtScreen) bool { return s.Row(-1) == "> 日本語ab" && s.col == 2+4 })
 	r.send("\r")
 	r.result()
 }
@@ -636,7 +636,7 @@ func TestLineEditorWrap(t *testing.T) {
 		t.Fatalf("ReadLine = %q, %v", line, err)
 	}
 	if got := r.screenText(); !strings.HasSuffix(got, "db=# -"+strings.Repeat("x", ptyCols-6)+"\nxyz") {
-		t.Fatalf("screen:\n%s", got)
+		t.Fatalf("vtScreen:\n%s", got)
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -22,19 +21,20 @@ import (
 // cancels it (ProcessLine's business).
 func (s *Session) REPL(ctx context.Context) int {
 	stdout := s.env.Stdout
-	fmt.Fprint(stdout, s.banner())
+	s.interactive = true
+	if !s.quiet() {
+		fmt.Fprint(stdout, s.banner())
+	}
 
 	hist := loadHistory(historyPath(), s.histSize())
 	read := s.lineReader(hist)
-	s.readLine = func(prompt string) (string, error) {
-		if prompt == defaultPrompt3 {
-			prompt = s.renderPrompt(prompt3)
-		}
-		return read(prompt)
+	// COPY FROM STDIN reads its data with the PROMPT3 format it passes.
+	s.readLine = func(format string) (string, error) {
+		return read(renderPrompt(format, prompt3, s.promptInfo()))
 	}
 	defer func() {
 		if err := hist.Save(); err != nil {
-			fmt.Fprintf(s.env.Stderr, "pgmoon-cli: %v\n", err)
+			fmt.Fprintf(s.env.Stderr, "%s: %v\n", progName, err)
 		}
 	}()
 
@@ -79,17 +79,13 @@ func (s *Session) REPL(ctx context.Context) int {
 
 // banner is what REPL prints first.
 func (s *Session) banner() string {
-	v := "devel"
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		v = bi.Main.Version
-	}
 	server := ""
 	if s.conn != nil {
 		if sv := s.conn.ParameterStatus("server_version"); sv != "" {
 			server = ", server " + sv
 		}
 	}
-	return fmt.Sprintf("pgmoon-cli (pgmoon-go %s%s), a psql-like client\nType \"help\" for help.\n\n", v, server)
+	return fmt.Sprintf("%s %s (pgmoon-go%s)\nType \"help\" for help.\n\n", progName, Version, server)
 }
 
 // histSize is HISTSIZE, else psql's 500.

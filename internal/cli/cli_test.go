@@ -1,0 +1,200 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/pgmoon-go/pgmoon/pgtest"
+)
+
+// psqlPath is the oracle: PostgreSQL's own psql, which the script-mode
+// tests compare pgmoon-cli with byte for byte.
+const psqlPath = "/usr/bin/psql"
+
+type runResult struct {
+	stdout, stderr string
+	code           int
+}
+
+// runCLI runs pgmoon-cli in-process with the given standard input.
+func runCLI(t *testing.T, stdin string, args ...string) runResult {
+	t.Helper()
+	var out, errb bytes.Buffer
+	env := Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, Interrupts: make(chan struct{})}
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	code := Main(ctx, args, env)
+	return runResult{out.String(), errb.String(), code}
+}
+
+// runPsql runs the real psql the same way.
+func runPsql(t *testing.T, stdin string, args ...string) runResult {
+	t.Helper()
+	if _, err := os.Stat(psqlPath); err != nil {
+		t.Fatalf("these tests compare with PostgreSQL's psql at %s: %v (apt-get install postgresql-client)", psqlPath, err)
+	}
+	cmd := exec.Command(psqlPath, append([]string{"-X"}, args...)...)
+	cmd.Env = append(os.Environ(), "LC_ALL=C.UTF-8", "PGCLIENTENCODING=UTF8")
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return runResult{out.String(), errb.String(), code}
+}
+
+// sameAsPsql runs both and compares standard output, standard error (with
+// the program name replaced) and the exit status.
+func sameAsPsql(t *testing.T, stdin string, args ...string) runResult {
+	t.Helper()
+	want := runPsql(t, stdin, args...)
+	want.stderr = strings.ReplaceAll(want.stderr, "psql:", progName+":")
+	got := runCLI(t, stdin, args...)
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(runResult{})); diff != "" {
+		t.Errorf("pgmoon-cli %q with input %q differs from psql (-psql +pgmoon-cli):\n%s", args, stdin, diff)
+	}
+	return got
+}
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestExitStatuses checks psql's exit statuses: 0, 1 for a failed -c, 2
+// for a bad connection, 3 for a script stopped by ON_ERROR_STOP.
+func TestExitStatuses(t *testing.T) {
+	dsn := pgtest.Default(t).NewDatabase(t)
+	bad := writeFile(t, "bad.sql", "select 1;\nselect 1/0;\nselect 2;\n")
+	v := "VERBOSITY=verbose"
+	cases := []struct {
+		name  string
+		stdin string
+		args  []string
+		code  int
+	}{
+		{"-c ok", "", []string{dsn, "-c", "select 1"}, 0},
+		{"-c error", "", []string{dsn, "-v", v, "-c", "select 1/0"}, 1},
+		{"-c error then ok", "", []string{dsn, "-v", v, "-c", "select 1/0", "-c", "select 2"}, 0},
+		{"-c error ON_ERROR_STOP", "", []string{dsn, "-v", v, "-v", "ON_ERROR_STOP=1", "-c", "select 1/0", "-c", "select 2"}, 1},
+		{"-f error", "", []string{dsn, "-v", v, "-f", bad}, 0},
+		{"-f error ON_ERROR_STOP", "", []string{dsn, "-v", v, "-v", "ON_ERROR_STOP=1", "-f", bad}, 3},
+		{"stdin error", "select 1/0;\nselect 3;\n", []string{dsn, "-v", v}, 0},
+		{"stdin error ON_ERROR_STOP", "select 1/0;\nselect 3;\n", []string{dsn, "-v", v, "-v", "ON_ERROR_STOP=on"}, 3},
+		{"-f - ON_ERROR_STOP", "select 5;\nselect 1/0;\nselect 3;\n", []string{dsn, "-v", v, "-v", "ON_ERROR_STOP=1", "-f", "-"}, 3},
+		{"-c then -f", "", []string{dsn, "-v", v, "-c", "select 1", "-f", bad}, 0},
+		{"single transaction error", "", []string{dsn, "-v", v, "-1", "-v", "ON_ERROR_STOP=1", "-c", "create table st(a int)", "-c", "select 1/0"}, 1},
+		{"unknown meta-command", "", []string{dsn, "-c", `\nosuch`}, 1},
+		{"\\q in script", "select 1;\n\\q\nselect 2;\n", []string{dsn}, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := sameAsPsql(t, c.stdin, c.args...)
+			if got.code != c.code {
+				t.Errorf("exit status %d, want %d", got.code, c.code)
+			}
+		})
+	}
+	t.Run("single transaction rolled back", func(t *testing.T) {
+		got := runCLI(t, "", dsn, "-At", "-c", `select count(*) from pg_class where relname = 'st'`)
+		if got.stdout != "0\n" {
+			t.Errorf("-1 with a failing command left the table: %q", got.stdout)
+		}
+	})
+	t.Run("bad connection", func(t *testing.T) {
+		// A port nothing listens on: both fail with status 2.
+		got := runCLI(t, "", "-h", "127.0.0.1", "-p", "1", "-c", "select 1")
+		want := runPsql(t, "", "-h", "127.0.0.1", "-p", "1", "-c", "select 1")
+		if got.code != 2 || want.code != 2 {
+			t.Errorf("exit status %d (psql %d), want 2; stderr %q", got.code, want.code, got.stderr)
+		}
+		if !strings.HasPrefix(got.stderr, progName+": error: ") {
+			t.Errorf("stderr %q does not start like psql's", got.stderr)
+		}
+	})
+}
+
+// TestScriptsLikePsql runs scripts through both programs and compares
+// every byte of their output.
+func TestScriptsLikePsql(t *testing.T) {
+	dsn := pgtest.Default(t).NewDatabase(t)
+	dir := t.TempDir()
+	inc := filepath.Join(dir, "inc.sql")
+	os.WriteFile(inc, []byte("select 'included' as what;\nselect 1/0;\n"), 0o644)
+	data := filepath.Join(dir, "data.csv")
+	os.WriteFile(data, []byte("1,one\n2,\"two, too\"\n3,\n"), 0o644)
+	cases := []struct {
+		name   string
+		script string
+		args   []string
+	}{
+		{"select and tags", "create table a(i int, t text);\ninsert into a values (1, 'x'), (2, null);\nselect * from a order by i;\nupdate a set t = 'y';\ndelete from a where i = 2;\ndrop table a;\n", nil},
+		{"several results one line", "select 1 as one; select 'two' as two;select 3\n;\n", nil},
+		{"multi-line statement", "select\n  1 as a,\n  'x' as b\n;\n", nil},
+		{"unterminated last statement runs", "select 42 as answer", nil},
+		{"echo and variables", "\\set n 3\n\\echo n is :n\nselect :n * 2 as double, :'n' as lit;\nselect 1 as :\"n\";\n", nil},
+		{"unset", "\\set a 1\n\\unset a\n\\echo :a\n", nil},
+		{"expanded", "\\x\nselect 1 as a, 'two' as b;\n\\x off\nselect 1 as a;\n", nil},
+		{"gx", "select 1 as a, 2 as b \\gx\n", nil},
+		{"g reruns", "select 7 as seven;\n\\g\n", nil},
+		{"unaligned and tuples", "\\a\n\\t\nselect 1 as a, 'b' as b;\n\\a\n\\t\nselect 1;\n", nil},
+		{"pset null", "\\pset null (null)\nselect null as n, 1 as one;\n", nil},
+		{"notices", "do $$ begin raise notice 'hello %', 42; raise warning 'careful'; end $$;\n", nil},
+		{"errors with position", "select 1 +;\nselect * from nosuch;\nselect 1;\n", []string{"-v", "VERBOSITY=verbose"}},
+		{"error in transaction", "begin;\nselect 1/0;\nselect 1;\nrollback;\n", []string{"-v", "VERBOSITY=verbose"}},
+		{"copy from stdin", "create table c(a int, b text);\ncopy c from stdin;\n1\tone\n2\t\\N\n\\.\nselect * from c order by a;\ncopy c to stdout;\ncopy c to stdout with (format csv, header);\n", nil},
+		{"copy from stdin error", "create table c2(a int);\ncopy c2 from stdin;\n1\nx\n3\n\\.\nselect count(*) from c2;\n", []string{"-v", "VERBOSITY=verbose"}},
+		{"\\copy from file", "create table d(a int, b text);\n\\copy d from '" + data + "' with (format csv)\nselect * from d order by a;\n\\copy d to '" + filepath.Join(dir, "out.csv") + "' csv\n\\copy (select a from d order by a) to stdout\n", nil},
+		{"\\i", "\\i " + inc + "\nselect 'after' as a;\n", []string{"-v", "VERBOSITY=verbose"}},
+		{"\\p \\r", "select 1\n\\p\n\\r\n\\p\nselect 2;\n\\p\n", nil},
+		{"gset", "select 1 as x, 'hi' as y \\gset p_\n\\echo :p_x :p_y\n", nil},
+		{"ROW_COUNT and ERROR", "select generate_series(1,3);\n\\echo :ROW_COUNT :ERROR\nselect 1/0;\n\\echo :ERROR :SQLSTATE\n", []string{"-v", "VERBOSITY=verbose"}},
+		{"echo queries", "select 1;\n", []string{"-e"}},
+		{"echo all", "select 1;\n-- comment\nselect 2;\n", []string{"-a"}},
+		{"quiet", "create table q(a int);\ninsert into q values (1);\n\\x\n", []string{"-q"}},
+		{"csv flag", "select 1 as a, 'x,y' as b, null as c;\n", []string{"--csv"}},
+		{"-A -F", "select 1 as a, 2 as b;\n", []string{"-A", "-F", ";"}},
+		{"-t -A", "select 1 as a, 2 as b;\n", []string{"-t", "-A"}},
+		{"-P border=2", "select 1 as a;\n", []string{"-P", "border=2"}},
+		{"invalid command", "\\nosuch\nselect 1;\n", nil},
+		{"dollar quotes", "select $$a;b$$ as x, $t$ ; $t$ as y;\n", nil},
+		{"comments", "select 1 -- trailing ; comment\n;\n/* block ; */ select 2;\n", nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			sameAsPsql(t, c.script, append([]string{dsn}, c.args...)...)
+		})
+	}
+	t.Run("file prefix", func(t *testing.T) {
+		f := writeFile(t, "s.sql", "select 1;\nselect 1/0;\n\\nosuch\ndo $$ begin raise notice 'n'; end $$;\n")
+		sameAsPsql(t, "", dsn, "-v", "VERBOSITY=verbose", "-f", f)
+	})
+	t.Run("-c several statements", func(t *testing.T) {
+		sameAsPsql(t, "", dsn, "-c", "select 1 as a; select 2 as b; create temp table x(a int)")
+	})
+	t.Run("-c meta", func(t *testing.T) {
+		sameAsPsql(t, "", dsn, "-c", `\echo hello \echo world`)
+	})
+	t.Run("-c copy from stdin", func(t *testing.T) {
+		runCLI(t, "", dsn, "-c", "create table cc(a int)")
+		sameAsPsql(t, "1\n2\n\\.\n", dsn, "-c", "copy cc from stdin")
+	})
+}

@@ -1,0 +1,179 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// Exit statuses, as psql's.
+const (
+	ExitOK         = 0 // success
+	ExitFatal      = 1 // a fatal error of pgmoon-cli itself, or a failed -c
+	ExitConnection = 2 // the connection failed or was lost in a script
+	ExitScript     = 3 // a script stopped by ON_ERROR_STOP (or Ctrl-C)
+)
+
+// lineReader reads input lines without their newline.
+type lineReader struct {
+	r   *bufio.Reader
+	eof bool
+}
+
+func (l *lineReader) next() (string, error) {
+	if l.eof {
+		return "", io.EOF
+	}
+	line, err := l.r.ReadString('\n')
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			return "", err
+		}
+		l.eof = true
+		if line == "" {
+			return "", io.EOF
+		}
+	}
+	return strings.TrimSuffix(line, "\n"), nil
+}
+
+// runReader runs every line of r as script input and reports how the
+// script ended: ExitOK, ExitScript (ON_ERROR_STOP or Ctrl-C) or
+// ExitConnection.
+func (s *Session) runReader(ctx context.Context, r io.Reader) int {
+	lr := &lineReader{r: bufio.NewReaderSize(r, 64*1024)}
+	saved := s.readLine
+	s.readLine = func(string) (string, error) {
+		line, err := lr.next()
+		if err == nil {
+			s.lineNo++
+		}
+		return line, err
+	}
+	defer func() { s.readLine = saved }()
+	for {
+		line, err := lr.next()
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				s.errorf("could not read input: %v", err)
+				return ExitFatal
+			}
+			s.flush(ctx)
+			break
+		}
+		if s.ProcessLine(ctx, line) {
+			break
+		}
+		if s.cancelPressed {
+			return ExitScript
+		}
+	}
+	switch {
+	case s.connLost:
+		return ExitConnection
+	case s.stopOnError() || s.cancelPressed:
+		return ExitScript
+	}
+	return ExitOK
+}
+
+// runFile runs -f FILE ("-" is standard input).
+func (s *Session) runFile(ctx context.Context, name string) int {
+	var r io.Reader = s.env.Stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			fmt.Fprintf(s.env.Stderr, "%s: error: %s: %v\n", progName, name, unwrapPathError(err))
+			return ExitFatal
+		}
+		defer f.Close()
+		r = f
+		s.source = name
+	} else {
+		s.source = "<stdin>"
+	}
+	defer func() { s.source = "" }()
+	s.lineNo = 0
+	return s.runReader(ctx, r)
+}
+
+// runCommand runs -c: a backslash command line, or SQL sent to the server
+// as one query, however many statements it has (psql 15 prints every
+// result).
+func (s *Session) runCommand(ctx context.Context, cmd string) int {
+	stdin := &lineReader{r: bufio.NewReader(s.env.Stdin)}
+	s.readLine = func(string) (string, error) { return stdin.next() }
+	s.failed = false
+	if strings.HasPrefix(strings.TrimLeft(cmd, " \t\n\r"), "\\") {
+		sc := s.scanner
+		s.scanner = &Scanner{Var: s.lookupVar}
+		for _, line := range strings.Split(cmd, "\n") {
+			if s.ProcessLine(ctx, line) {
+				break
+			}
+		}
+		if !s.quit {
+			s.flush(ctx)
+		}
+		s.scanner = sc
+	} else {
+		sc := &Scanner{Var: s.lookupVar}
+		var text strings.Builder
+		for _, line := range strings.Split(cmd, "\n") {
+			for _, ev := range sc.Feed(line) {
+				text.WriteString(ev.SQL)
+			}
+		}
+		text.WriteString(sc.Buffer())
+		s.runSQL(ctx, strings.TrimRight(text.String(), "\n"), s.print, nil)
+	}
+	switch {
+	case s.connLost:
+		return ExitConnection
+	case s.failed:
+		return ExitFatal
+	}
+	return ExitOK
+}
+
+// runActions runs the -c and -f options in order. A failure stops the rest
+// only with ON_ERROR_STOP; the exit status is the last action's.
+func (s *Session) runActions(ctx context.Context) int {
+	status := ExitOK
+	if s.opts.SingleTx {
+		if _, err := s.query(ctx, "BEGIN"); err != nil {
+			s.reportError(err, "BEGIN")
+			return ExitFatal
+		}
+	}
+	for _, a := range s.opts.Actions {
+		if a.File {
+			status = s.runFile(ctx, a.Value)
+		} else {
+			status = s.runCommand(ctx, a.Value)
+		}
+		if status == ExitConnection || s.quit {
+			break
+		}
+		if status != ExitOK && (s.varOn("ON_ERROR_STOP") || s.cancelPressed) {
+			break
+		}
+	}
+	if s.opts.SingleTx && !s.connLost && s.conn != nil {
+		end := "COMMIT"
+		if status != ExitOK {
+			end = "ROLLBACK"
+		}
+		if _, err := s.query(ctx, end); err != nil {
+			s.reportError(err, end)
+			if status == ExitOK {
+				status = ExitFatal
+			}
+		}
+	}
+	return status
+}
