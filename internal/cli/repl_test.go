@@ -1,0 +1,339 @@
+//go:build linux
+
+package cli
+
+// End-to-end tests of the interactive REPL: the real binary on a pty,
+// driven by keys, checked by what the screen shows.
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/pgmoon-go/pgmoon"
+	"github.com/pgmoon-go/pgmoon/pgtest"
+)
+
+// replRig is pgmoon-cli's REPL on a pty, connected to a database of its own.
+type replRig struct {
+	*ptyCLI
+	dsn, db string
+	su      bool // the role is a superuser: prompts end in '#'
+}
+
+// newDatabase makes a database for t and returns its DSN, name and whether
+// its role is a superuser.
+func newDatabase(t *testing.T) (dsn, db string, su bool) {
+	t.Helper()
+	dsn = pgtest.Default(t).NewDatabase(t)
+	conn, err := pgmoon.ConnectString(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	return dsn, conn.Config().Database, conn.ParameterStatus("is_superuser") == "on"
+}
+
+// startREPL runs the REPL on dsn with home as $HOME ("" for a new one) and
+// waits for its first prompt.
+func startREPL(t *testing.T, home, dsn, db string, su bool) *replRig {
+	t.Helper()
+	r := &replRig{ptyCLI: startPTY(t, home, dsn), dsn: dsn, db: db, su: su}
+	r.expect(`Type "help" for help.`)
+	r.expectPrompt("=")
+	return r
+}
+
+// prompt is the default prompt with %R%x rendered as state.
+func (r *replRig) prompt(state string) string {
+	if r.su {
+		return r.db + state + "# "
+	}
+	return r.db + state + "> "
+}
+
+// expectPrompt waits for the prompt to be drawn, and for the cursor's row to
+// show it alone.
+func (r *replRig) expectPrompt(state string) {
+	r.t.Helper()
+	p := r.prompt(state)
+	r.expect(p)
+	r.expectRow(0, strings.TrimRight(p, " "))
+}
+
+// enter types line and Enter.
+func (r *replRig) enter(line string) {
+	r.t.Helper()
+	r.send(line + "\r")
+}
+
+var pidPattern = regexp.MustCompile(`pid=(\d+)`)
+
+// backendPID asks the server for the session's backend PID.
+func (r *replRig) backendPID() string {
+	r.t.Helper()
+	r.skip()
+	r.enter(`select 'pid=' || pg_backend_pid() as p;`)
+	r.expect("(1 row)")
+	m := pidPattern.FindAllStringSubmatch(r.screenText(), -1)
+	if m == nil {
+		r.t.Fatalf("no pid on the screen\n%s", r.dump())
+	}
+	r.expectPrompt("=")
+	return m[len(m)-1][1]
+}
+
+func TestREPLMultiLineStatement(t *testing.T) {
+	dsn, db, su := newDatabase(t)
+	r := startREPL(t, "", dsn, db, su)
+	r.enter("select 1 as a,")
+	r.expectPrompt("-")
+	r.expectRow(1, r.prompt("=")+"select 1 as a,")
+	r.enter("'x' as b;")
+	r.expect("(1 row)")
+	r.expectPrompt("=")
+	want := strings.Join([]string{
+		r.prompt("=") + "select 1 as a,",
+		r.prompt("-") + "'x' as b;",
+		" a | b",
+		"---+---",
+		" 1 | x",
+		"(1 row)",
+		"",
+		strings.TrimRight(r.prompt("="), " "),
+	}, "\n")
+	if got := r.screenText(); !strings.HasSuffix(got, want) {
+		t.Fatalf("screen ends\n%s\nwant it to end\n%s", got, want)
+	}
+	r.send("\x04")
+	if code := r.wait(); code != 0 {
+		t.Fatalf("exit status %d", code)
+	}
+	data, err := os.ReadFile(filepath.Join(r.home, "history"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "select 1 as a,\x01'x' as b;\n"; string(data) != want {
+		t.Errorf("history file = %q, want %q", data, want)
+	}
+}
+
+func TestREPLCancelQuery(t *testing.T) {
+	dsn, db, su := newDatabase(t)
+	r := startREPL(t, "", dsn, db, su)
+	pid := r.backendPID()
+	r.enter("select pg_sleep(60);")
+	r.waitFor("pg_sleep to run", func(*vtScreen) bool { return sleeping(t, dsn)() })
+	r.send("\x03") // the terminal is not in raw mode while the query runs: this is SIGINT
+	r.expect("Cancel request sent")
+	r.expect("ERROR:  canceling statement due to user request")
+	r.expectPrompt("=")
+	if again := r.backendPID(); again != pid {
+		t.Errorf("backend PID %s after the cancel, was %s: the session reconnected", again, pid)
+	}
+	r.enter(`\q`)
+	if code := r.wait(); code != 0 {
+		t.Fatalf("exit status %d", code)
+	}
+}
+
+func TestREPLHistoryAcrossSessions(t *testing.T) {
+	dsn, db, su := newDatabase(t)
+	home := t.TempDir()
+	r := startREPL(t, home, dsn, db, su)
+	r.enter("select 1 as one;")
+	r.expect("(1 row)")
+	r.expectPrompt("=")
+	r.enter("select 1 as one;") // a repeat of the previous entry is not kept twice
+	r.expect("(1 row)")
+	r.expectPrompt("=")
+	r.enter("select 2")
+	r.expectPrompt("-")
+	r.enter("as two;")
+	r.expect("(1 row)")
+	r.expectPrompt("=")
+	r.enter(`\x`)
+	r.expect("Expanded display is on.")
+	r.expectPrompt("=")
+	r.send("\x04")
+	r.expect(`\q`)
+	if code := r.wait(); code != 0 {
+		t.Fatalf("exit status %d", code)
+	}
+	data, err := os.ReadFile(filepath.Join(home, "history"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "select 1 as one;\nselect 2\x01as two;\n\\x\n"; string(data) != want {
+		t.Fatalf("history file = %q, want %q", data, want)
+	}
+
+	r = startREPL(t, home, dsn, db, su)
+	r.send(keyUpSeq)
+	r.expectRow(0, r.prompt("=")+`\x`)
+	r.send(keyUpSeq)
+	r.expectRow(0, "as two;")
+	r.expectRow(1, r.prompt("=")+"select 2")
+	r.send(keyUpSeq)
+	r.expectRow(0, r.prompt("=")+"select 1 as one;")
+	r.send(keyDownSeq)
+	r.expectRow(0, "as two;")
+	r.send("\r") // the recalled two-line statement runs as one
+	r.expect("(1 row)")
+	r.expectPrompt("=")
+	if got := r.screenText(); !strings.Contains(got, " two\n-----\n   2\n(1 row)") {
+		t.Fatalf("the recalled statement's result is not on the screen:\n%s", got)
+	}
+	r.enter(`\q`)
+	if code := r.wait(); code != 0 {
+		t.Fatalf("exit status %d", code)
+	}
+}
+
+func TestREPLInterruptClearsBuffer(t *testing.T) {
+	dsn, db, su := newDatabase(t)
+	r := startREPL(t, "", dsn, db, su)
+	r.enter("select 1 as a,")
+	r.expectPrompt("-")
+	r.send("'half typed'")
+	r.send("\x03")
+	r.expectPrompt("=")
+	r.expectRow(1, r.prompt("-")+"'half typed'^C")
+	r.skip()
+	r.enter("select 2 as b;")
+	r.expect("(1 row)")
+	r.expectPrompt("=")
+	if got := r.screenText(); !strings.Contains(got, " b\n---\n 2\n(1 row)") || strings.Contains(got, "ERROR") {
+		t.Fatalf("the query after Ctrl-C did not run alone:\n%s", got)
+	}
+	// Ctrl-C on an empty line just shows a new prompt.
+	r.send("\x03")
+	r.expectPrompt("=")
+	r.enter(`\q`)
+	if code := r.wait(); code != 0 {
+		t.Fatalf("exit status %d", code)
+	}
+}
+
+func TestREPLTransactionPrompt(t *testing.T) {
+	dsn, db, su := newDatabase(t)
+	r := startREPL(t, "", dsn, db, su)
+	r.enter("begin;")
+	r.expect("BEGIN")
+	r.expectPrompt("=*")
+	r.enter("select 1/0;")
+	r.expect("ERROR:  division by zero")
+	r.expectPrompt("=!")
+	r.enter("select 1;")
+	r.expect("current transaction is aborted")
+	r.expectPrompt("=!")
+	r.enter("rollback;")
+	r.expect("ROLLBACK")
+	r.expectPrompt("=")
+	r.enter(`\q`)
+	if code := r.wait(); code != 0 {
+		t.Fatalf("exit status %d", code)
+	}
+}
+
+func TestREPLQuitAndEOF(t *testing.T) {
+	dsn, db, su := newDatabase(t)
+	t.Run("quit", func(t *testing.T) {
+		r := startREPL(t, "", dsn, db, su)
+		r.enter(`\q`)
+		if code := r.wait(); code != 0 {
+			t.Fatalf("\\q: exit status %d", code)
+		}
+	})
+	t.Run("ctrl-d", func(t *testing.T) {
+		r := startREPL(t, "", dsn, db, su)
+		r.send("\x04")
+		if code := r.wait(); code != 0 {
+			t.Fatalf("Ctrl-D: exit status %d", code)
+		}
+		if got, want := r.screenText(), r.prompt("=")+`\q`; !strings.HasSuffix(got, want) {
+			t.Fatalf("screen ends\n%s\nwant %q", got, want)
+		}
+	})
+	t.Run("ctrl-d in a statement", func(t *testing.T) {
+		r := startREPL(t, "", dsn, db, su)
+		r.enter("select")
+		r.expectPrompt("-")
+		r.send("\x04")
+		if code := r.wait(); code != 0 {
+			t.Fatalf("Ctrl-D: exit status %d", code)
+		}
+	})
+}
+
+func TestREPLCopyFromStdin(t *testing.T) {
+	dsn, db, su := newDatabase(t)
+	r := startREPL(t, "", dsn, db, su)
+	r.enter("create table t (a int, b text);")
+	r.expect("CREATE TABLE")
+	r.expectPrompt("=")
+	r.enter("copy t from stdin;")
+	r.expect("Enter data to be copied followed by a newline.")
+	r.expect("End with a backslash and a period on a line by itself, or an EOF signal.")
+	r.expect(">> ")
+	r.expectRow(0, ">>")
+	r.enter("1\tone")
+	r.expectRow(0, ">>")
+	r.enter("2\ttwo")
+	r.expectRow(0, ">>")
+	r.enter(`\.`)
+	r.expect("COPY 2")
+	r.expectPrompt("=")
+	r.enter("select * from t order by a;")
+	r.expect("(2 rows)")
+	if got := r.screenText(); !strings.Contains(got, " a |  b\n---+-----\n 1 | one\n 2 | two\n(2 rows)") {
+		t.Fatalf("copied rows not on the screen:\n%s", got)
+	}
+	// COPY data lines are not history entries.
+	r.send(keyUpSeq)
+	r.expectRow(0, r.prompt("=")+"select * from t order by a;")
+	r.send(keyUpSeq)
+	r.expectRow(0, r.prompt("=")+"copy t from stdin;")
+	r.send("\x15\\q\r")
+	if code := r.wait(); code != 0 {
+		t.Fatalf("exit status %d", code)
+	}
+}
+
+func TestREPLExpanded(t *testing.T) {
+	dsn, db, su := newDatabase(t)
+	r := startREPL(t, "", dsn, db, su)
+	r.enter(`\x`)
+	r.expect("Expanded display is on.")
+	r.expectPrompt("=")
+	r.enter("select 1 as a, 'x' as b;")
+	r.expect("-[ RECORD 1 ]")
+	r.expectPrompt("=")
+	if got := r.screenText(); !strings.Contains(got, "-[ RECORD 1 ]\na | 1\nb | x\n") {
+		t.Fatalf("no expanded record on the screen:\n%s", got)
+	}
+	r.enter(`\q`)
+	if code := r.wait(); code != 0 {
+		t.Fatalf("exit status %d", code)
+	}
+}
+
+// TestREPLWideCharacters: a line with double-width characters is edited in
+// place and sent as typed.
+func TestREPLWideCharacters(t *testing.T) {
+	dsn, db, su := newDatabase(t)
+	r := startREPL(t, "", dsn, db, su)
+	r.send("select '日本語' as j;" + strings.Repeat(keyLeftSeq, len("' as j;")) + "\x7fX")
+	r.expectRow(0, r.prompt("=")+"select '日本X' as j;")
+	r.send("\r")
+	r.expect("(1 row)")
+	r.expectPrompt("=")
+	if got := r.screenText(); !strings.Contains(got, "   j\n-------\n 日本X\n(1 row)") {
+		t.Fatalf("result not on the screen:\n%s", got)
+	}
+	r.enter(`\q`)
+	r.wait()
+}
