@@ -368,7 +368,7 @@ func editRuneWidth(r rune) int {
 	case unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf):
 		return 0
 	}
-	for _, rg := range wideRanges {
+	for _, rg := range editWideRanges {
 		if r < rg[0] {
 			break
 		}
@@ -379,8 +379,8 @@ func editRuneWidth(r rune) int {
 	return 1
 }
 
-// wideRanges are the double-width code point ranges, sorted.
-var wideRanges = [][2]rune{
+// editWideRanges are the double-width code point ranges, sorted.
+var editWideRanges = [][2]rune{
 	{0x1100, 0x115F}, // Hangul Jamo initial consonants
 	{0x231A, 0x231B}, {0x2329, 0x232A}, {0x23E9, 0x23EC}, {0x23F0, 0x23F0}, {0x23F3, 0x23F3},
 	{0x25FD, 0x25FE}, {0x2614, 0x2615}, {0x2648, 0x2653}, {0x267F, 0x267F}, {0x2693, 0x2693},
