@@ -85,7 +85,7 @@ func (s *Session) banner() string {
 			server = ", server " + sv
 		}
 	}
-	return fmt.Sprintf("%s %s (pgmoon-go%s)\nType \"help\" for help.\n\n", progName, Version, server)
+	return fmt.Sprintf("%s %s (pgmoon-go)%s\nType \"help\" for help.\n\n", progName, Version, server)
 }
 
 // histSize is HISTSIZE, else psql's 500.
