@@ -66,10 +66,6 @@ func (e *lineEditor) ReadLine(prompt string) (string, error) {
 
 	e.buf, e.pos, e.cursorRow = e.buf[:0], 0, 0
 	e.prompt, e.histIdx, e.draft = prompt, -1, nil
-	e.width = 80
-	if w, _, err := term.GetSize(fd); err == nil && w > 0 {
-		e.width = w
-	}
 	e.redraw()
 
 	for {
@@ -247,6 +243,12 @@ func (e *lineEditor) finish(tail string) {
 // redraw draws the prompt and the line again from the prompt's first row and
 // puts the cursor at pos.
 func (e *lineEditor) redraw() {
+	// The size is asked each time, so that a resized window is drawn right
+	// from the next key on.
+	e.width = 80
+	if w, _, err := term.GetSize(int(e.in.Fd())); err == nil && w > 0 {
+		e.width = w
+	}
 	out := make([]byte, 0, 64+2*len(e.buf))
 	if e.cursorRow > 0 {
 		out = append(out, "\x1b["...)

@@ -294,8 +294,33 @@ func TestREPLCopyFromStdin(t *testing.T) {
 	if got := r.screenText(); !strings.Contains(got, " a |  b\n---+-----\n 1 | one\n 2 | two\n(2 rows)") {
 		t.Fatalf("copied rows not on the screen:\n%s", got)
 	}
+	// Ctrl-D ends the data like "\."; Ctrl-C abandons the COPY.
+	r.enter("copy t from stdin;")
+	r.expect(">> ")
+	r.enter("3\tthree")
+	r.expectRow(0, ">>")
+	r.send("\x04")
+	r.expect("COPY 1")
+	r.expectPrompt("=")
+	r.enter("copy t from stdin;")
+	r.expect(">> ")
+	r.enter("4\tfour")
+	r.expectRow(0, ">>")
+	r.send("\x03")
+	r.expect("ERROR:  ")
+	r.expectPrompt("=")
+	r.enter("select count(*) from t;")
+	r.expect("(1 row)")
+	r.expectPrompt("=")
+	if got := r.screenText(); !strings.Contains(got, " count\n-------\n     3\n(1 row)") {
+		t.Fatalf("want 3 rows after the interrupted COPY:\n%s", got)
+	}
 	// COPY data lines are not history entries.
 	r.send(keyUpSeq)
+	r.expectRow(0, r.prompt("=")+"select count(*) from t;")
+	r.send(keyUpSeq)
+	r.expectRow(0, r.prompt("=")+"copy t from stdin;")
+	r.send(keyUpSeq) // the same COPY twice in a row: one entry
 	r.expectRow(0, r.prompt("=")+"select * from t order by a;")
 	r.send(keyUpSeq)
 	r.expectRow(0, r.prompt("=")+"copy t from stdin;")
