@@ -26,7 +26,7 @@ import (
 
 // errInterrupt is returned by lineEditor.ReadLine when the user presses Ctrl-C:
 // the line is discarded.
-var errInterrupt = errors.New("interrupted")
+var errInterrupt = errors.New("canceled by user")
 
 // lineEditor reads lines from a terminal. It is not safe for concurrent use.
 type lineEditor struct {

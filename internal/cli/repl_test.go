@@ -307,7 +307,7 @@ func TestREPLCopyFromStdin(t *testing.T) {
 	r.enter("4\tfour")
 	r.expectRow(0, ">>")
 	r.send("\x03")
-	r.expect("ERROR:  ")
+	r.expect("canceled by user")
 	r.expectPrompt("=")
 	r.enter("select count(*) from t;")
 	r.expect("(1 row)")
