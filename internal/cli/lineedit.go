@@ -48,8 +48,10 @@ type lineEditor struct {
 	yank      []rune // the last killed text, for Ctrl-Y
 }
 
-func newLineEditor(tty *os.File, hist *lineHistory) *lineEditor {
-	return &lineEditor{in: tty, out: tty, hist: hist}
+// newLineEditor makes an editor reading keys from tty and drawing on out
+// (the same terminal, perhaps through another file).
+func newLineEditor(tty *os.File, out io.Writer, hist *lineHistory) *lineEditor {
+	return &lineEditor{in: tty, out: out, hist: hist}
 }
 
 // ReadLine shows prompt and returns the line the user enters, without its

@@ -526,7 +526,7 @@ func newEditorRig(t *testing.T, hist *lineHistory) *editorRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &editorRig{ptyTerm: newPTYTerm(t, master), ed: newLineEditor(slave, hist), results: make(chan editorResult, 1)}
+	r := &editorRig{ptyTerm: newPTYTerm(t, master), ed: newLineEditor(slave, slave, hist), results: make(chan editorResult, 1)}
 	t.Cleanup(func() {
 		// Ctrl-C ends a ReadLine a failed test left waiting; then the
 		// master reads EIO once the slave is closed.

@@ -102,7 +102,11 @@ func (s *Session) histSize() int {
 // on a terminal, else plain reads of stdin after writing the prompt.
 func (s *Session) lineReader(hist *lineHistory) func(prompt string) (string, error) {
 	if tty := s.env.Term; tty != nil && term.IsTerminal(int(tty.Fd())) {
-		ed := newLineEditor(tty, hist)
+		var out io.Writer = tty
+		if f, ok := s.env.Stdout.(*os.File); ok && s.env.StdoutTerminal {
+			out = f // the terminal stdin is on may be open for reading only
+		}
+		ed := newLineEditor(tty, out, hist)
 		return ed.ReadLine
 	}
 	var r io.Reader = os.Stdin
