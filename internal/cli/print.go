@@ -148,7 +148,12 @@ type printable struct {
 }
 
 func newPrintable(t *Table, o *PrintOptions) *printable {
-	p := &printable{o: o, title: validUTF8(t.Title), border: o.Border}
+	// A listing's own title wins over \pset title, as in psql's describe commands.
+	title := t.Title
+	if title == "" {
+		title = o.Title
+	}
+	p := &printable{o: o, title: validUTF8(title), border: o.Border}
 	if p.border > 2 {
 		p.border = 2
 	}
@@ -560,6 +565,9 @@ func (p *printable) alignedText(w *bufio.Writer) {
 	curr := make([]int, ncol)
 	nl := make([]bool, ncol) // psql's wrap[] == PRINT_LINE_WRAP_NEWLINE
 	for _, row := range cells {
+		if ncol == 0 {
+			break // psql prints no line for a row without cells
+		}
 		clear(curr)
 		for more := true; more; {
 			more = false

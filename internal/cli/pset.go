@@ -154,6 +154,7 @@ func canonical(name string) string {
 // tableattr and pager_min_lines. "columns" sets Columns, the width
 // expanded=auto compares with. "pager" is accepted and has no effect.
 func (o *PrintOptions) Set(name, value string, hasValue bool) (msg string, err error) {
+	typed := name // psql's errors name the option as typed
 	name = canonical(name)
 	switch name {
 	case "format":
@@ -175,7 +176,7 @@ func (o *PrintOptions) Set(name, value string, hasValue bool) (msg string, err e
 		case hasValue:
 			b, ok := parseBool(value)
 			if !ok {
-				return "", fmt.Errorf("unrecognized value %q for %q\nAvailable values are: on, off, auto.", value, name)
+				return "", fmt.Errorf("unrecognized value %q for %q\nAvailable values are: on, off, auto.", value, typed)
 			}
 			o.Expanded = onOff(b)
 		case o.Expanded == "off":
@@ -213,7 +214,7 @@ func (o *PrintOptions) Set(name, value string, hasValue bool) (msg string, err e
 		if hasValue {
 			b, ok := parseBool(value)
 			if !ok {
-				return "", boolError(name, value)
+				return "", boolError(typed, value)
 			}
 			*p = b
 			return "", nil // psql confirms only the toggle

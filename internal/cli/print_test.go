@@ -1,0 +1,231 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/pgmoon-go/pgmoon"
+	"github.com/pgmoon-go/pgmoon/pgtest"
+)
+
+// psqlPath is the oracle: psql 15.
+const psqlPath = "/usr/bin/psql"
+
+// printCorpus are the queries the differential tests print. Each is one
+// statement returning rows.
+var printCorpus = []string{
+	`select 1`,
+	`select 1 as a, 'x' as b`,
+	`select -5 as neg, 3.14::numeric as num, 1e100::float8 as f, -0.5::float4 as f4`,
+	`select 'line1' || chr(10) || 'line2' as multi, 'x' as y`,
+	`select '' as empty, null as n, 'z' as z`,
+	`select null::int as n, 1 as x`,
+	`select '日本語' as cjk, 'ab' as ascii`,
+	`select '😀' as emoji, 'e' || U&'\0301' || 'x' as combining`,
+	`select 'a' || chr(9) || 'b' as tab, chr(9) as lonetab, 'abcdefg' || chr(9) || 'h' as tab8`,
+	`select repeat('x', 100) as long, 1 as n`,
+	`select 1 as a, 'b' as b where false`,
+	`select from generate_series(1, 2)`,
+	`select from generate_series(1, 0)`,
+	`select 1 a, 2 b, 3 c, 4 d, 5 e, 6 f, 7 g, 8 h, 9 i, 10 j, 11 k, 12 l, 13 m, 14 n, 15 o, 16 p, 17 q, 18 r, 19 s, 20 t`,
+	`select 1 as a, 2 as a, 'x' as a`,
+	`select 1 as "a` + "\n" + `b", 'value' as c`,
+	`select true as t, false as f, null::bool as n`,
+	`select '{"a": [1, 2], "b": "x"}'::json as j, '{"b": 1, "a": null}'::jsonb as jb`,
+	`select i, i * i as sq, repeat('*', i) as bar from generate_series(1, 12) i`,
+	`select 'a' || chr(10) || 'b' || chr(10) || 'c' as three, 'one' as one, 'x' || chr(10) || 'y' as two`,
+	`select 1 as averyveryverylongcolumnname, 'short' as s`,
+	`select 1 as "日本", '表' as "表示"`,
+	`select 'a' || chr(13) || 'b' as cr`,
+	`select 'a' || chr(1) || 'b' as ctl, 'x' || chr(127) || 'y' as del, 'p' || U&'\0085' || 'q' as c1`,
+	`select 'a,b' as "x,y", 'q"uote' as q, '\.' as bs, 'semi;colon' as sc, 'dot.ted' as dot`,
+	`select '  pad  ' as padded, ' ' as space`,
+	`select 'NaN'::numeric as nan, 'Infinity'::float8 as inf, '-Infinity'::float8 as ninf, 'NaN'::float4 as fnan`,
+	`select 9223372036854775807::int8 as max8, (-32768)::int2 as min2, 2147483647 as max4`,
+	`select 12.5::money as m, 1::oid as o, '7'::xid as x, '8'::xid8 as x8, '3'::cid as c`,
+	`select array[1, 2] as arr, row(1, 'a') as r`,
+	`select 'a' || chr(10) as trail, chr(10) || 'b' as lead`,
+	`select chr(10) || chr(10) as nls, 'x' as x`,
+	`select 1 + 1, 'q'`,
+	`select 'x' as "multi` + "\n" + `line` + "\n" + `header", 'a' || chr(10) || 'b' as "other` + "\n" + `h"`,
+	`select '2024-01-02'::date as d, '12:34'::time as t, '1 day 02:03:04'::interval as iv`,
+	`select '\xdeadbeef'::bytea as b, '00000000-0000-0000-0000-000000000001'::uuid as u`,
+	`select * from (values ('a', 1), ('bbbbbb', 22), (null, null), ('', 333)) v(s, n)`,
+	`select '日本' || chr(10) || 'abc' as mixed, 'x😀y' as e`,
+	`select 'a\b' as backslash, '"' as dq, '''' as sq`,
+	`select i from generate_series(1, 150) i`,
+	`select 'only one column' as col`,
+	`select 'wide value in a narrow header' as h, 'x' as y`,
+	`select repeat('abc ', 30) as long, repeat('日本', 20) as widelong, 1 as n`,
+	`select 12345678901234567890.123456789::numeric as big, 1.5::numeric as small`,
+	`select ARRAY['a' || chr(10) || 'b'] as arr`,
+	`select U&'\FF21\FF22' as fullwidth, U&'\0301' as lonecombining, U&'\200B' as zwsp`,
+	`select 1 as x, '' as "y"`,
+	`select n, case when n % 2 = 0 then repeat('ab' || chr(10), n) else null end as v from generate_series(1, 4) n`,
+}
+
+// printCombo is one set of \pset options, given to psql as -P name=value and
+// to PrintOptions.Set.
+type printCombo struct {
+	name string
+	pset [][2]string
+}
+
+var printCombos = []printCombo{
+	{"default", nil},
+	{"border0", [][2]string{{"border", "0"}}},
+	{"border2", [][2]string{{"border", "2"}}},
+	{"border3", [][2]string{{"border", "3"}}},
+	{"x-border0", [][2]string{{"expanded", "on"}, {"border", "0"}}},
+	{"x-border1", [][2]string{{"expanded", "on"}}},
+	{"x-border2", [][2]string{{"expanded", "on"}, {"border", "2"}}},
+	{"t-border0", [][2]string{{"tuples_only", "on"}, {"border", "0"}}},
+	{"t-border1", [][2]string{{"tuples_only", "on"}}},
+	{"t-border2", [][2]string{{"tuples_only", "on"}, {"border", "2"}}},
+	{"tx-border0", [][2]string{{"tuples_only", "on"}, {"expanded", "on"}, {"border", "0"}}},
+	{"tx-border1", [][2]string{{"tuples_only", "on"}, {"expanded", "on"}}},
+	{"tx-border2", [][2]string{{"tuples_only", "on"}, {"expanded", "on"}, {"border", "2"}}},
+	{"footer-off", [][2]string{{"footer", "off"}}},
+	{"footer-off-x", [][2]string{{"footer", "off"}, {"expanded", "on"}}},
+	{"null", [][2]string{{"null", "(null)"}}},
+	{"null-wide-x", [][2]string{{"null", "∅ NULL"}, {"expanded", "on"}}},
+	{"title", [][2]string{{"title", "My Title"}}},
+	{"title-long", [][2]string{{"title", "A title much longer than most of the tables in this corpus"}}},
+	{"title-border2", [][2]string{{"title", "T"}, {"border", "2"}}},
+	{"title-border0", [][2]string{{"title", "標題"}, {"border", "0"}}},
+	{"title-x", [][2]string{{"title", "Expanded title"}, {"expanded", "on"}}},
+	{"unicode-border0", [][2]string{{"linestyle", "unicode"}, {"border", "0"}}},
+	{"unicode-border1", [][2]string{{"linestyle", "unicode"}}},
+	{"unicode-border2", [][2]string{{"linestyle", "unicode"}, {"border", "2"}}},
+	{"unicode-x-border1", [][2]string{{"linestyle", "unicode"}, {"expanded", "on"}}},
+	{"unicode-x-border2", [][2]string{{"linestyle", "unicode"}, {"expanded", "on"}, {"border", "2"}}},
+	{"unicode-double-border", [][2]string{{"linestyle", "unicode"}, {"border", "2"}, {"unicode_border_linestyle", "double"}}},
+	{"unicode-double-column", [][2]string{{"linestyle", "unicode"}, {"border", "2"}, {"unicode_column_linestyle", "double"}}},
+	{"unicode-double-header", [][2]string{{"linestyle", "unicode"}, {"border", "2"}, {"unicode_header_linestyle", "double"}}},
+	{"unicode-double-all-x", [][2]string{{"linestyle", "unicode"}, {"border", "2"}, {"expanded", "on"},
+		{"unicode_border_linestyle", "double"}, {"unicode_column_linestyle", "double"}, {"unicode_header_linestyle", "double"}}},
+	{"unicode-mixed-border1", [][2]string{{"linestyle", "unicode"}, {"unicode_column_linestyle", "double"}, {"unicode_header_linestyle", "double"}}},
+	{"oldascii-border0", [][2]string{{"linestyle", "old-ascii"}, {"border", "0"}}},
+	{"oldascii-border1", [][2]string{{"linestyle", "old-ascii"}}},
+	{"oldascii-border2", [][2]string{{"linestyle", "old-ascii"}, {"border", "2"}}},
+	{"oldascii-x-border0", [][2]string{{"linestyle", "old-ascii"}, {"expanded", "on"}, {"border", "0"}}},
+	{"oldascii-x-border1", [][2]string{{"linestyle", "old-ascii"}, {"expanded", "on"}}},
+	{"oldascii-x-border2", [][2]string{{"linestyle", "old-ascii"}, {"expanded", "on"}, {"border", "2"}}},
+	{"unaligned", [][2]string{{"format", "unaligned"}}},
+	{"unaligned-fieldsep", [][2]string{{"format", "unaligned"}, {"fieldsep", ";"}, {"null", "NULL"}}},
+	{"unaligned-recordsep", [][2]string{{"format", "unaligned"}, {"recordsep", "<RS>"}, {"fieldsep", "\t"}}},
+	{"unaligned-zero", [][2]string{{"format", "unaligned"}, {"fieldsep_zero", "on"}, {"recordsep_zero", "on"}}},
+	{"unaligned-t", [][2]string{{"format", "unaligned"}, {"tuples_only", "on"}}},
+	{"unaligned-title", [][2]string{{"format", "unaligned"}, {"title", "Title"}}},
+	{"unaligned-footer-off", [][2]string{{"format", "unaligned"}, {"footer", "off"}}},
+	{"unaligned-x", [][2]string{{"format", "unaligned"}, {"expanded", "on"}}},
+	{"unaligned-x-title", [][2]string{{"format", "unaligned"}, {"expanded", "on"}, {"title", "T"}}},
+	{"unaligned-x-t-zero", [][2]string{{"format", "unaligned"}, {"expanded", "on"}, {"tuples_only", "on"}, {"recordsep_zero", "on"}}},
+	{"unaligned-auto", [][2]string{{"format", "unaligned"}, {"expanded", "auto"}, {"columns", "10"}}},
+	{"csv", [][2]string{{"format", "csv"}}},
+	{"csv-sep", [][2]string{{"format", "csv"}, {"csv_fieldsep", ";"}, {"null", "NULL"}}},
+	{"csv-dot", [][2]string{{"format", "csv"}, {"csv_fieldsep", "."}}},
+	{"csv-tab", [][2]string{{"format", "csv"}, {"csv_fieldsep", "\t"}}},
+	{"csv-t", [][2]string{{"format", "csv"}, {"tuples_only", "on"}, {"title", "ignored"}}},
+	{"csv-x", [][2]string{{"format", "csv"}, {"expanded", "on"}}},
+	{"csv-auto", [][2]string{{"format", "csv"}, {"expanded", "auto"}, {"columns", "10"}}},
+	{"auto-10", [][2]string{{"expanded", "auto"}, {"columns", "10"}}},
+	{"auto-30", [][2]string{{"expanded", "auto"}, {"columns", "30"}}},
+	{"auto-80-border2", [][2]string{{"expanded", "auto"}, {"columns", "80"}, {"border", "2"}}},
+	{"auto-nocolumns", [][2]string{{"expanded", "auto"}}},
+}
+
+// runPsql prints every corpus query with psql, the outputs separated by sep
+// lines, and returns them split.
+func runPsql(t *testing.T, dsn string, pset [][2]string, queries []string, sep string) []string {
+	t.Helper()
+	args := []string{"-X", "-q", "-d", dsn}
+	for _, p := range pset {
+		args = append(args, "-P", p[0]+"="+p[1])
+	}
+	for _, q := range queries {
+		args = append(args, "-c", q, "-c", `\echo `+sep)
+	}
+	cmd := exec.Command(psqlPath, args...)
+	cmd.Env = append(os.Environ(), "LC_ALL=C.UTF-8", "PGCLIENTENCODING=UTF8", "PAGER=", "PSQL_PAGER=", "COLUMNS=")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("psql: %v\n%s", err, stderr.String())
+	}
+	parts := strings.Split(string(out), sep+"\n")
+	if len(parts) != len(queries)+1 || parts[len(queries)] != "" {
+		t.Fatalf("psql output has %d parts, want %d:\n%s", len(parts), len(queries)+1, out)
+	}
+	return parts[:len(queries)]
+}
+
+func connectTest(t *testing.T) *pgmoon.Conn {
+	t.Helper()
+	if _, err := os.Stat(psqlPath); err != nil {
+		t.Fatalf("the differential tests need psql 15 at %s: %v", psqlPath, err)
+	}
+	dsn := pgtest.Default(t).NewDatabase(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	conn, err := pgmoon.ConnectString(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	t.Setenv("PGMOON_TEST_DSN_FOR_PSQL", dsn)
+	return conn
+}
+
+func queryTables(t *testing.T, conn *pgmoon.Conn, queries []string) []*Table {
+	t.Helper()
+	var tables []*Table
+	for _, q := range queries {
+		results, err := conn.SimpleQuery(context.Background(), q)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		tables = append(tables, ResultTable(results[len(results)-1]))
+	}
+	return tables
+}
+
+// TestPrintTableMatchesPsql prints every corpus query with every option
+// combination and compares the bytes with psql's.
+func TestPrintTableMatchesPsql(t *testing.T) {
+	conn := connectTest(t)
+	dsn := os.Getenv("PGMOON_TEST_DSN_FOR_PSQL")
+	tables := queryTables(t, conn, printCorpus)
+	const sep = "--8<-- pgmoon separator --8<--"
+	cases := 0
+	for _, c := range printCombos {
+		t.Run(c.name, func(t *testing.T) {
+			want := runPsql(t, dsn, c.pset, printCorpus, sep)
+			o := DefaultPrintOptions()
+			for _, p := range c.pset {
+				if _, err := o.Set(p[0], p[1], true); err != nil {
+					t.Fatalf("Set(%q, %q): %v", p[0], p[1], err)
+				}
+			}
+			for i, tab := range tables {
+				var buf bytes.Buffer
+				if err := PrintTable(&buf, tab, &o); err != nil {
+					t.Fatal(err)
+				}
+				cases++
+				if diff := cmp.Diff(want[i], buf.String()); diff != "" {
+					t.Errorf("%s\n-psql +ours:\n%s\npsql:\n%s\nours:\n%s", printCorpus[i], diff, want[i], buf.String())
+				}
+			}
+		})
+	}
+	t.Logf("%d outputs compared with psql", cases)
+}
