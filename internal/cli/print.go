@@ -777,7 +777,7 @@ func (p *printable) alignedVertical(w *bufio.Writer) {
 				}
 			}
 			hl := hdr[j]
-			dline, hline := 0, 0
+			dline, hline, offset := 0, 0, 0
 			dcomplete, hcomplete := false, false
 			for !dcomplete || !hcomplete {
 				if p.border == 2 {
@@ -815,17 +815,24 @@ func (p *printable) alignedVertical(w *bufio.Writer) {
 					spaces(w, max(sw, 1))
 				}
 				if p.border > 0 {
-					if dline == 0 {
+					switch {
+					case offset > 0:
+						// psql's offset into the data line is not reset once
+						// the value is done: old-ascii shows its wrap mark.
+						w.WriteString(ls.midWrap)
+					case dline == 0:
 						w.WriteString(data.mid)
-					} else {
+					default:
 						w.WriteString(ls.midNL)
 					}
 				}
 				if !dcomplete {
 					w.WriteByte(' ')
 					w.WriteString(dl[dline].s)
+					offset = len(dl[dline].s)
 					sw := dwidth - dl[dline].w
 					if dline+1 < len(dl) {
+						offset = 0
 						if p.border > 1 || (dmultiline && !oldASCII) {
 							spaces(w, sw)
 							w.WriteString(ls.nlRight)
