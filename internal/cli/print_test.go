@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"strings"
@@ -228,4 +229,184 @@ func TestPrintTableMatchesPsql(t *testing.T) {
 		})
 	}
 	t.Logf("%d outputs compared with psql", cases)
+}
+
+// TestPrintListingMatchesPsql prints a Table with a title of its own and
+// footers, the way describe commands fill one, and compares it with psql's
+// \d output (which ignores \pset expanded) under several settings.
+func TestPrintListingMatchesPsql(t *testing.T) {
+	conn := connectTest(t)
+	dsn := os.Getenv("PGMOON_TEST_DSN_FOR_PSQL")
+	if _, err := conn.SimpleQuery(context.Background(),
+		`create table t (id int primary key, name text not null default 'x', "日本" numeric)`); err != nil {
+		t.Fatal(err)
+	}
+	s := func(v string) *string { return &v }
+	table := &Table{
+		Title:   `Table "public.t"`,
+		Headers: []string{"Column", "Type", "Collation", "Nullable", "Default"},
+		Align:   []byte("lllll"),
+		Rows: [][]*string{
+			{s("id"), s("integer"), s(""), s("not null"), s("")},
+			{s("name"), s("text"), s(""), s("not null"), s("'x'::text")},
+			{s("日本"), s("numeric"), s(""), s(""), s("")},
+		},
+		Footers:         []string{"Indexes:", `    "t_pkey" PRIMARY KEY, btree (id)`},
+		NoDefaultFooter: true,
+	}
+	const sep = "--8<--"
+	for _, c := range []printCombo{
+		{"default", nil},
+		{"border0", [][2]string{{"border", "0"}}},
+		{"border2-unicode", [][2]string{{"border", "2"}, {"linestyle", "unicode"}}},
+		{"oldascii", [][2]string{{"linestyle", "old-ascii"}}},
+		{"footer-off", [][2]string{{"footer", "off"}}},
+		{"title-pset", [][2]string{{"title", "ignored by describe"}}},
+		{"tuples-only", [][2]string{{"tuples_only", "on"}}},
+		{"unaligned", [][2]string{{"format", "unaligned"}}},
+		{"csv", [][2]string{{"format", "csv"}}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			want := runPsql(t, dsn, c.pset, []string{`\d t`}, sep)
+			o := DefaultPrintOptions()
+			for _, p := range c.pset {
+				if _, err := o.Set(p[0], p[1], true); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var buf bytes.Buffer
+			if err := PrintTable(&buf, table, &o); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want[0], buf.String()); diff != "" {
+				t.Errorf("-psql +ours:\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestPrintExpandedFooters: in expanded mode psql prints a table's own
+// footers after a blank line (border 0 and 1), never the default one.
+func TestPrintExpandedFooters(t *testing.T) {
+	s := func(v string) *string { return &v }
+	table := &Table{Headers: []string{"a", "b"}, Align: []byte("lr"),
+		Rows: [][]*string{{s("x"), s("1")}}, Footers: []string{"F1", "F2"}}
+	o := DefaultPrintOptions()
+	o.Expanded = "on"
+	var buf bytes.Buffer
+	if err := PrintTable(&buf, table, &o); err != nil {
+		t.Fatal(err)
+	}
+	want := "-[ RECORD 1 ]\na | x\nb | 1\n\nF1\nF2\n\n"
+	if buf.String() != want {
+		t.Errorf("got %q, want %q", buf.String(), want)
+	}
+	table.Footers = nil
+	buf.Reset()
+	PrintTable(&buf, table, &o)
+	if want := "-[ RECORD 1 ]\na | x\nb | 1\n\n"; buf.String() != want {
+		t.Errorf("got %q, want %q", buf.String(), want)
+	}
+}
+
+// TestPrintJSON covers the json formats, which psql does not have.
+func TestPrintJSON(t *testing.T) {
+	conn := connectTest(t)
+	tables := queryTables(t, conn, []string{
+		`select 1 as a, 'x' as b union all select 2, null`,
+		`select 1 as a where false`,
+		`select -5::int2 as i2, 7::int4 as i4, 9223372036854775807::int8 as i8, 1::oid as o, 1.5::float4 as f4,
+			1e100::float8 as f8, 12.50::numeric as n, 'NaN'::numeric as nan, 'Infinity'::float8 as inf, '-Infinity'::float4 as ninf`,
+		`select true as t, false as f, null::bool as n`,
+		`select '{"a": [1, 2],` + "\n" + ` "b": "x"}'::json as j, '{"b": 1, "a": null}'::jsonb as jb, 'null'::json as jn, '"s"'::jsonb as js`,
+		`select 'q"uote\back' || chr(10) || chr(9) || chr(1) || '日本<>&' as s, 1 as a, 2 as a`,
+		`select from generate_series(1, 2)`,
+		`select '1.5'::text as t, 12.5::money as m, array[1, 2] as arr`,
+	})
+	want := []string{
+		"[\n{\"a\":1,\"b\":\"x\"},\n{\"a\":2,\"b\":null}\n]\n",
+		"[]\n",
+		"[\n{\"i2\":-5,\"i4\":7,\"i8\":9223372036854775807,\"o\":1,\"f4\":1.5,\"f8\":1e+100,\"n\":12.50,\"nan\":\"NaN\",\"inf\":\"Infinity\",\"ninf\":\"-Infinity\"}\n]\n",
+		"[\n{\"t\":true,\"f\":false,\"n\":null}\n]\n",
+		"[\n{\"j\":{\"a\":[1,2],\"b\":\"x\"},\"jb\":{\"a\":null,\"b\":1},\"jn\":null,\"js\":\"s\"}\n]\n",
+		"[\n{\"s\":\"q\\\"uote\\\\back\\n\\t\\u0001日本<>&\",\"a\":1,\"a\":2}\n]\n",
+		"[\n{},\n{}\n]\n",
+		"[\n{\"t\":\"1.5\",\"m\":\"$12.50\",\"arr\":\"{1,2}\"}\n]\n",
+	}
+	for _, format := range []string{"json", "json-lines"} {
+		o := DefaultPrintOptions()
+		o.Format = format
+		o.Null = "(null)" // not used by json
+		o.Title = "not used by json"
+		for i, tab := range tables {
+			var buf bytes.Buffer
+			if err := PrintTable(&buf, tab, &o); err != nil {
+				t.Fatal(err)
+			}
+			w := want[i]
+			if format == "json-lines" {
+				w = strings.TrimPrefix(w, "[\n")
+				w = strings.TrimSuffix(w, "]\n")
+				w = strings.ReplaceAll(w, "},\n", "}\n")
+			}
+			if diff := cmp.Diff(w, buf.String()); diff != "" {
+				t.Errorf("%s table %d -want +got:\n%s", format, i, diff)
+			}
+		}
+	}
+}
+
+// failWriter fails after n bytes.
+type failWriter struct{ n int }
+
+var errTestWrite = errors.New("write failed")
+
+func (f *failWriter) Write(p []byte) (int, error) {
+	if len(p) > f.n {
+		n := f.n
+		f.n = 0
+		return n, errTestWrite
+	}
+	f.n -= len(p)
+	return len(p), nil
+}
+
+func TestPrintTableWriteError(t *testing.T) {
+	s := "value"
+	table := &Table{Headers: []string{"a"}, Align: []byte("l")}
+	for range 2000 {
+		table.Rows = append(table.Rows, []*string{&s})
+	}
+	for _, format := range []string{"aligned", "unaligned", "csv", "json", "json-lines"} {
+		o := DefaultPrintOptions()
+		o.Format = format
+		if err := PrintTable(&failWriter{n: 100}, table, &o); !errors.Is(err, errTestWrite) {
+			t.Errorf("%s: error %v, want the writer's", format, err)
+		}
+	}
+}
+
+func TestStringWidth(t *testing.T) {
+	tests := []struct {
+		s    string
+		want int
+	}{
+		{"", 0},
+		{"abc", 3},
+		{"日本語", 6},
+		{"e\u0301", 1},
+		{"😀", 2},
+		{"ＡＢ", 4},
+		{"a\tb", 9},
+		{"a\rb", 4},
+		{"a\x01b", 6},
+		{"a\u0085b", 8},
+		{"ab\ncdef", 4},
+		{"\xffa", 1}, // invalid UTF-8 is dropped, as psql's mbvalidate does
+	}
+	for _, tt := range tests {
+		if got := StringWidth(tt.s); got != tt.want {
+			t.Errorf("StringWidth(%q) = %d, want %d", tt.s, got, tt.want)
+		}
+	}
 }
