@@ -344,7 +344,9 @@ func TestPrintJSON(t *testing.T) {
 				t.Fatal(err)
 			}
 			w := want[i]
-			if format == "json-lines" {
+			if format == "json-lines" && w == "[]\n" {
+				w = ""
+			} else if format == "json-lines" {
 				w = strings.TrimPrefix(w, "[\n")
 				w = strings.TrimSuffix(w, "]\n")
 				w = strings.ReplaceAll(w, "},\n", "}\n")
