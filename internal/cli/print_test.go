@@ -3,12 +3,14 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -411,4 +413,82 @@ func TestStringWidth(t *testing.T) {
 			t.Errorf("StringWidth(%q) = %d, want %d", tt.s, got, tt.want)
 		}
 	}
+}
+
+// FuzzPrintTable prints tables of arbitrary cells (invalid UTF-8, control
+// characters, newlines, wide characters) in every format and checks that
+// nothing panics, that aligned border-2 tables are rectangular, and that the
+// json format is valid JSON.
+func FuzzPrintTable(f *testing.F) {
+	f.Add("a\x1eb", "1\x1ex\x1e2\x1e", uint8(2), uint8(0))
+	f.Add("日本\x1e😀\nh", "e\u0301\x1ea\tb\x1e\r\x01\x7f\u0085\x1e\xff\xfe", uint8(2), uint8(2))
+	f.Add("x", "line1\nline2\n\x1e{\"a\": 1}\x1eNaN", uint8(3), uint8(0x12))
+	f.Add("", "", uint8(0), uint8(0x16))
+	f.Add("h\n\n", "\n\x1e\n\n\n\x1e", uint8(1), uint8(0x1a))
+	f.Fuzz(func(t *testing.T, hdr, data string, ncol, opts uint8) {
+		n := int(ncol % 4)
+		headers := strings.Split(hdr, "\x1e")
+		for len(headers) < n {
+			headers = append(headers, "?column?")
+		}
+		table := &Table{Headers: headers[:n]}
+		types := []uint32{23, 114, 25, 16}
+		for j := range n {
+			table.Align = append(table.Align, "rl"[j%2])
+			table.Types = append(table.Types, types[j])
+		}
+		if n > 0 {
+			cells := strings.Split(data, "\x1e")
+			for i := 0; i < len(cells); i += n {
+				row := make([]*string, n)
+				for j := range n {
+					if i+j < len(cells) && (i+j)%5 != 4 {
+						row[j] = &cells[i+j]
+					}
+				}
+				table.Rows = append(table.Rows, row)
+			}
+		}
+		o := DefaultPrintOptions()
+		o.Border = int(opts % 3)
+		o.Linestyle = []string{"ascii", "old-ascii", "unicode"}[(opts>>2)%3]
+		if opts&0x10 != 0 {
+			o.Expanded = "on"
+		}
+		o.TuplesOnly = opts&0x20 != 0
+		o.Format = []string{"aligned", "unaligned", "csv", "json"}[(opts>>6)%4]
+		o.Footer = false
+		o.Null = "∅"
+		var buf bytes.Buffer
+		if err := PrintTable(&buf, table, &o); err != nil {
+			t.Fatal(err)
+		}
+		out := buf.String()
+		switch {
+		case o.Format == "json":
+			if !json.Valid(buf.Bytes()) {
+				t.Fatalf("invalid JSON:\n%s", out)
+			}
+		case o.Format == "aligned" && o.Border == 2:
+			if !utf8.ValidString(out) {
+				t.Fatalf("invalid UTF-8 in aligned output %q", out)
+			}
+			lines := strings.Split(strings.TrimSuffix(out, "\n\n"), "\n")
+			want := -1
+			for _, l := range lines {
+				if o.Expanded == "on" && !strings.HasPrefix(l, o.lineStyle().rule[ruleData].left) {
+					continue // a record header may be wider than the record
+				}
+				w := 0
+				for _, r := range l {
+					w += runeWidth(r)
+				}
+				if want < 0 {
+					want = w
+				} else if w != want {
+					t.Fatalf("line %q is %d columns wide, want %d:\n%s", l, w, want, out)
+				}
+			}
+		}
+	})
 }
