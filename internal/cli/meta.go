@@ -80,13 +80,6 @@ Variables
   \unset NAME            unset (delete) internal variable
 `
 
-func onOff(b bool) string {
-	if b {
-		return "on"
-	}
-	return "off"
-}
-
 // runMeta runs one backslash command.
 func (s *Session) runMeta(ctx context.Context, cmd, rawArgs string) {
 	s.failed = false

@@ -1327,6 +1327,3 @@ var wideRanges = []runeRange{
 	{0x1FAD0, 0x1FAD9}, {0x1FAE0, 0x1FAE7}, {0x1FAF0, 0x1FAF6}, {0x20000, 0x2FFFD},
 	{0x30000, 0x3FFFD},
 }
-
-// ShowAll is bare \pset's listing. PLACEHOLDER.
-func (o *PrintOptions) ShowAll() string { return "" }

@@ -122,31 +122,6 @@ func (s *Session) varOn(name string) bool {
 
 func (s *Session) quiet() bool { return s.varOn("QUIET") }
 
-// parseBool accepts psql's boolean spellings and their unique prefixes.
-func parseBool(v string) (bool, bool) {
-	l := strings.ToLower(v)
-	if l == "" {
-		return false, false
-	}
-	for _, w := range []string{"true", "yes", "on"} {
-		if strings.HasPrefix(w, l) && l != "o" {
-			return true, true
-		}
-	}
-	for _, w := range []string{"false", "no", "off"} {
-		if strings.HasPrefix(w, l) && l != "o" && (w != "off" || len(l) >= 2) {
-			return false, true
-		}
-	}
-	switch l {
-	case "1":
-		return true, true
-	case "0":
-		return false, true
-	}
-	return false, false
-}
-
 func (s *Session) dbName() string {
 	if s.conn == nil {
 		return ""
