@@ -223,3 +223,9 @@ func TestFormatErrorTerse(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// pgtestDSN returns a fresh database's connection string.
+func pgtestDSN(t *testing.T) string {
+	t.Helper()
+	return pgtest.Default(t).NewDatabase(t)
+}
