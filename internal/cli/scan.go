@@ -122,13 +122,18 @@ func (s *Scanner) Next() []Event {
 // Buffer is the query buffer: text fed but not yet ended by ';' or taken by a meta-command like \g.
 func (s *Scanner) Buffer() string { return string(s.buf) }
 
-// SetBuffer replaces the query buffer (after \e) and lexes it afresh so that
-// State and a later ';' see its quotes and parentheses. Events the text
-// completes are returned, as psql runs a statement \e leaves complete.
+// Discard drops the pending rest of the line: psql throws it away after a
+// meta-command fails (an invalid command, a bad argument).
+func (s *Scanner) Discard() { s.pending, s.hasPending = "", false }
+
+// SetBuffer empties the query buffer and lexes text as psql does after \e:
+// as one line (newlines included) that may complete statements and hold
+// meta-commands. Like Feed, it stops after the first meta-command; see
+// Pending and Next.
 func (s *Scanner) SetBuffer(text string) []Event {
 	s.Reset()
-	evs, _, _ := s.lex(text, []string{""}, false)
-	return evs
+	s.pending, s.hasPending = text, true
+	return s.Next()
 }
 
 // Reset empties the query buffer and the lexer state (\r). Text pending
@@ -246,7 +251,8 @@ func (s *Scanner) identifier(w string) {
 // lex runs the SQL lexer over in. stack holds the variables being expanded
 // (nil at top level). At top level a meta-command stops lexing: it returns
 // the events so far plus the meta-command, the unlexed rest and true when
-// the rest is not empty.
+// the rest is not empty. Below top level (a variable's value) a backslash
+// command stops lexing too, returning the rest from the backslash and true.
 func (s *Scanner) lex(in string, stack []string, top bool) (evs []Event, rest string, more bool) {
 	i := 0
 	for i < len(in) {
@@ -435,14 +441,28 @@ func (s *Scanner) lex(in string, stack []string, top bool) (evs []Event, rest st
 					evs = append(evs, s.endStatement())
 				}
 			case c == ':':
-				i += s.colon(in[i:], stack, &evs)
+				n, metaRest, isMeta := s.colon(in[i:], stack, &evs)
+				if isMeta {
+					// A variable's value holds a backslash command: as in
+					// psql, its arguments run on into the text after the
+					// reference.
+					in, i = metaRest+in[i+n:], 0
+					if !top {
+						return evs, in, true
+					}
+					continue
+				}
+				i += n
 			case c == '\\' && (next == ';' || next == ':'):
 				s.emit(in[i+1 : i+2])
 				if next == ';' {
 					s.identCount = 0
 				}
 				i += 2
-			case c == '\\' && top:
+			case c == '\\':
+				if !top {
+					return evs, in[i:], true
+				}
 				ev, n := s.meta(in[i:])
 				evs = append(evs, ev)
 				rest = in[i+n:]
@@ -529,16 +549,17 @@ func colonVar(in string) (kind byte, name string, n int) {
 }
 
 // colon handles ':' in SQL: a "::" cast or a variable reference. It
-// returns how much of in it consumed.
-func (s *Scanner) colon(in string, stack []string, evs *[]Event) int {
+// returns how much of in it consumed and, when the value of a variable
+// holds a backslash command, the unlexed rest of the value from there.
+func (s *Scanner) colon(in string, stack []string, evs *[]Event) (int, string, bool) {
 	if len(in) > 1 && in[1] == ':' {
 		s.emit("::")
-		return 2
+		return 2, "", false
 	}
 	kind, name, n := colonVar(in)
 	if n == 0 {
 		s.emit(":")
-		return 1
+		return 1, "", false
 	}
 	var val string
 	var ok bool
@@ -552,7 +573,7 @@ func (s *Scanner) colon(in string, stack []string, evs *[]Event) int {
 		} else {
 			s.emit("FALSE")
 		}
-		return n
+		return n, "", false
 	case 'p':
 		recursive := false
 		for _, v := range stack {
@@ -562,19 +583,19 @@ func (s *Scanner) colon(in string, stack []string, evs *[]Event) int {
 		}
 		if !ok || recursive {
 			s.emit(in[:n])
-			return n
+			return n, "", false
 		}
 		// psql lexes the value as if it were typed here.
-		e, _, _ := s.lex(val, append(stack[:len(stack):len(stack)], name), false)
+		e, rest, meta := s.lex(val, append(stack[:len(stack):len(stack)], name), false)
 		*evs = append(*evs, e...)
-		return n
+		return n, rest, meta
 	}
 	if q, good := quoteVar(val, ok, kind); good {
 		s.emit(q)
 	} else {
 		s.emit(in[:n])
 	}
-	return n
+	return n, "", false
 }
 
 // quoteVar quotes a variable's value for :'name' (kind '\”) or :"name"

@@ -66,6 +66,8 @@ func (s *session) handle(e Event) {
 		}
 	case "echo":
 		s.out.WriteString(strings.Join(args, " ") + "\n")
+	case "foo":
+		s.sc.Discard() // an invalid command
 	}
 }
 
@@ -131,6 +133,24 @@ var scripts = []struct{ name, script string }{
 	{"whole line commands", "\\! echo hi \\\\ there\nselect 1;"},
 	{"empty statement", ";;select 1;"},
 	{"help is not a meta here", "select 'help';"},
+	{"double backslash alone", "\\\\ select 1;\n\\\\\\\\ select 2;"},
+	{"backslash at end of line", "select 1 \\\n, 2;"},
+	{"unknown command then separator", "\\foo bar \\\\ select 1;"},
+	{"meta swallows the rest", "\\x select 1;\nselect 2;"},
+	{"comment then meta line", "select 1 --x\n\\echo hi\n;"},
+	{"empty line in parens", "select (\n\n1);"},
+	{"empty line in dollar quote", "select $$\n\n$$;"},
+	{"variable with backslash", "\\set m 'x \\\\echo no'\nselect :m;"},
+	{"variable with comment", "\\set c 'select 1 -- c'\n:c\n;"},
+	{"empty variable", "\\set e\nselect :e 1;"},
+	{"variable with newline", "\\set n 'a\\nb'\nselect :'n', :\"n\";"},
+	{"variable name with digits", "\\set a1 5\nselect :a1 + :a1x;"},
+	{"parameter junk", "select $1abc; select 2;"},
+	{"quote after number", "select 1'a;'; select 2;"},
+	{"dollar after number", "select 1$a$;$a$; select 2;"},
+	{"semicolon after tab", "select 1\t;\tselect 2\t;"},
+	{"operator before comment", "select 1 +--c;\n2; select 3 */* c; */ 4;"},
+	{"carriage return", "select 1;\r\nselect 2\r;"},
 }
 
 // TestScannerPsql runs each script through psql -e and through a Scanner
@@ -254,11 +274,12 @@ func TestSetBuffer(t *testing.T) {
 	var s Scanner
 	s.Feed("select 'a")
 	if evs := s.SetBuffer("select (1,\n2"); evs != nil || s.State() != '(' || s.Buffer() != "select (1,\n2" {
-		t.Errorf("SetBuffer: %+v, state %c, buffer %+v", evs, s.State(), s.Buffer())
+		t.Errorf("SetBuffer: %+v, state %c, buffer %q", evs, s.State(), s.Buffer())
 	}
-	evs := s.SetBuffer("select 1; select")
-	if want := []Event{{Kind: EventSQL, SQL: "select 1;"}}; !reflect.DeepEqual(evs, want) || s.Buffer() != "select" {
-		t.Errorf("SetBuffer: %+v, buffer %+v", evs, s.Buffer())
+	evs := s.SetBuffer("select 1; select -- c\n 2 \\x\n")
+	want := []Event{{Kind: EventSQL, SQL: "select 1;"}, {Kind: EventMeta, Cmd: "x"}}
+	if !reflect.DeepEqual(evs, want) || s.Buffer() != "select -- c\n 2 " || s.Pending() {
+		t.Errorf("SetBuffer: %+v, buffer %q, pending %v", evs, s.Buffer(), s.Pending())
 	}
 }
 
