@@ -173,6 +173,11 @@ func isSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'
 }
 
+// trimSpace removes psql's whitespace (not \v) from both ends of s.
+func trimSpace(s string) string {
+	return strings.TrimFunc(s, func(r rune) bool { return r < utf8.RuneSelf && isSpace(byte(r)) })
+}
+
 func isIdentStart(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c >= 0x80
 }
@@ -648,11 +653,11 @@ func (s *Scanner) meta(in string) (Event, int) {
 	}
 	ev := Event{Kind: EventMeta, Cmd: in[1:j]}
 	if wholeLine[ev.Cmd] {
-		ev.Args = strings.TrimSpace(in[j:])
+		ev.Args = trimSpace(in[j:])
 		return ev, len(in)
 	}
 	k := metaArgsEnd(in, j, filePipe[ev.Cmd])
-	ev.Args = strings.TrimSpace(in[j:k])
+	ev.Args = trimSpace(in[j:k])
 	if strings.HasPrefix(in[k:], `\\`) {
 		k += 2
 	}
