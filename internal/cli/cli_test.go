@@ -3,9 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
-	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,15 +12,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/pgmoon-go/pgmoon/pgtest"
 )
-
-// psqlPath is the oracle: PostgreSQL's own psql, which the script-mode
-// tests compare pgmoon-cli with byte for byte.
-const psqlPath = "/usr/bin/psql"
-
-type runResult struct {
-	stdout, stderr string
-	code           int
-}
 
 // runCLI runs pgmoon-cli in-process with the given standard input.
 func runCLI(t *testing.T, stdin string, args ...string) runResult {
@@ -35,33 +24,11 @@ func runCLI(t *testing.T, stdin string, args ...string) runResult {
 	return runResult{out.String(), errb.String(), code}
 }
 
-// runPsql runs the real psql the same way.
-func runPsql(t *testing.T, stdin string, args ...string) runResult {
-	t.Helper()
-	if _, err := os.Stat(psqlPath); err != nil {
-		t.Fatalf("these tests compare with PostgreSQL's psql at %s: %v (apt-get install postgresql-client)", psqlPath, err)
-	}
-	cmd := exec.Command(psqlPath, append([]string{"-X"}, args...)...)
-	cmd.Env = append(os.Environ(), "LC_ALL=C.UTF-8", "PGCLIENTENCODING=UTF8")
-	cmd.Stdin = strings.NewReader(stdin)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return runResult{out.String(), errb.String(), code}
-}
-
 // sameAsPsql runs both and compares standard output, standard error (with
 // the program name replaced) and the exit status.
 func sameAsPsql(t *testing.T, stdin string, args ...string) runResult {
 	t.Helper()
-	want := runPsql(t, stdin, args...)
+	want := psqlExec(t, stdin, args...)
 	want.stderr = strings.ReplaceAll(want.stderr, "psql:", progName+":")
 	got := runCLI(t, stdin, args...)
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(runResult{})); diff != "" {
@@ -122,7 +89,7 @@ func TestExitStatuses(t *testing.T) {
 	t.Run("bad connection", func(t *testing.T) {
 		// A port nothing listens on: both fail with status 2.
 		got := runCLI(t, "", "-h", "127.0.0.1", "-p", "1", "-c", "select 1")
-		want := runPsql(t, "", "-h", "127.0.0.1", "-p", "1", "-c", "select 1")
+		want := psqlExec(t, "", "-h", "127.0.0.1", "-p", "1", "-c", "select 1")
 		if got.code != 2 || want.code != 2 {
 			t.Errorf("exit status %d (psql %d), want 2; stderr %q", got.code, want.code, got.stderr)
 		}

@@ -3,8 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -12,36 +10,6 @@ import (
 	"github.com/pgmoon-go/pgmoon"
 	"github.com/pgmoon-go/pgmoon/pgtest"
 )
-
-const psqlPath = "/usr/bin/psql"
-
-// runPsql runs psql with -X and args against dsn, in the C.UTF-8 locale
-// with a UTF8 client encoding, and returns its stdout and stderr.
-func runPsql(t testing.TB, dsn string, stdin string, args ...string) (stdout, stderr string) {
-	t.Helper()
-	if _, err := os.Stat(psqlPath); err != nil {
-		t.Skipf("no psql: %v", err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, psqlPath, append(append([]string{"-X"}, args...), "-d", dsn)...)
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "PG") && !strings.HasPrefix(kv, "LC_") && !strings.HasPrefix(kv, "LANG") {
-			env = append(env, kv)
-		}
-	}
-	cmd.Env = append(env, "LC_ALL=C.UTF-8", "PGCLIENTENCODING=UTF8")
-	cmd.Stdin = strings.NewReader(stdin)
-	var out, errb strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	var exit *exec.ExitError
-	if err != nil && !errors.As(err, &exit) {
-		t.Fatalf("psql: %v", err)
-	}
-	return out.String(), errb.String()
-}
 
 type errCase struct {
 	name  string
@@ -151,7 +119,7 @@ func TestFormatErrorPsql(t *testing.T) {
 					if show != "errors" && pe.Where == "" {
 						continue
 					}
-					_, want := runPsql(t, dsn, "", "-q", "-v", "VERBOSITY="+verb, "-v", "SHOW_CONTEXT="+show, "-c", tc.query)
+					_, want := psqlDSN(t, dsn, "", "-q", "-v", "VERBOSITY="+verb, "-v", "SHOW_CONTEXT="+show, "-c", tc.query)
 					if verb == "default" {
 						want = withSQLState(want, pe)
 					}

@@ -273,6 +273,7 @@ func (s *Session) meta(ctx context.Context, cmd, rawArgs string) error {
 		}
 		return err
 	}
+	s.scanner.Discard() // psql ignores the rest of the line
 	if s.interactive {
 		return fmt.Errorf("invalid command \\%s\nTry \\? for help.", cmd)
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -18,8 +17,6 @@ import (
 	"github.com/pgmoon-go/pgmoon/pgtest"
 )
 
-// psqlPath is the oracle: psql 15.
-const psqlPath = "/usr/bin/psql"
 
 // printCorpus are the queries the differential tests print. Each is one
 // statement returning rows.
@@ -145,25 +142,22 @@ var printCombos = []printCombo{
 	{"auto-nocolumns", [][2]string{{"expanded", "auto"}}},
 }
 
-// runPsql prints every corpus query with psql, the outputs separated by sep
+// printPsql prints every corpus query with psql, the outputs separated by sep
 // lines, and returns them split.
-func runPsql(t *testing.T, dsn string, pset [][2]string, queries []string, sep string) []string {
+func printPsql(t *testing.T, dsn string, pset [][2]string, queries []string, sep string) []string {
 	t.Helper()
-	args := []string{"-X", "-q", "-d", dsn}
+	args := []string{"-q", "-d", dsn}
 	for _, p := range pset {
 		args = append(args, "-P", p[0]+"="+p[1])
 	}
 	for _, q := range queries {
 		args = append(args, "-c", q, "-c", `\echo `+sep)
 	}
-	cmd := exec.Command(psqlPath, args...)
-	cmd.Env = append(os.Environ(), "LC_ALL=C.UTF-8", "PGCLIENTENCODING=UTF8", "PAGER=", "PSQL_PAGER=", "COLUMNS=")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("psql: %v\n%s", err, stderr.String())
+	r := psqlExec(t, "", args...)
+	if r.code != 0 {
+		t.Fatalf("psql: exit status %d\n%s", r.code, r.stderr)
 	}
+	out := r.stdout
 	parts := strings.Split(string(out), sep+"\n")
 	if len(parts) != len(queries)+1 || parts[len(queries)] != "" {
 		t.Fatalf("psql output has %d parts, want %d:\n%s", len(parts), len(queries)+1, out)
@@ -211,7 +205,7 @@ func TestPrintTableMatchesPsql(t *testing.T) {
 	cases := 0
 	for _, c := range printCombos {
 		t.Run(c.name, func(t *testing.T) {
-			want := runPsql(t, dsn, c.pset, printCorpus, sep)
+			want := printPsql(t, dsn, c.pset, printCorpus, sep)
 			o := DefaultPrintOptions()
 			for _, p := range c.pset {
 				if _, err := o.Set(p[0], p[1], true); err != nil {
@@ -269,7 +263,7 @@ func TestPrintListingMatchesPsql(t *testing.T) {
 		{"csv", [][2]string{{"format", "csv"}}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			want := runPsql(t, dsn, c.pset, []string{`\d t`}, sep)
+			want := printPsql(t, dsn, c.pset, []string{`\d t`}, sep)
 			o := DefaultPrintOptions()
 			for _, p := range c.pset {
 				if _, err := o.Set(p[0], p[1], true); err != nil {

@@ -1,9 +1,7 @@
 package cli
 
 import (
-	"bytes"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -51,19 +49,15 @@ var psetSequences = [][]psetStep{
 // returns its stdout and stderr.
 func psqlPset(t *testing.T, dsn string, steps []psetStep, extra ...string) (string, string) {
 	t.Helper()
-	args := []string{"-X", "-d", dsn}
+	args := []string{"-d", dsn}
 	for _, s := range steps {
 		args = append(args, "-c", `\pset `+s.psql)
 	}
 	for _, e := range extra {
 		args = append(args, "-c", e)
 	}
-	cmd := exec.Command(psqlPath, args...)
-	cmd.Env = append(os.Environ(), "LC_ALL=C.UTF-8", "PGCLIENTENCODING=UTF8", "PAGER=", "PSQL_PAGER=")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	cmd.Run() // psql exits 1 after a failed \pset; the output is what counts
-	return stdout.String(), stderr.String()
+	r := psqlExec(t, "", args...) // psql exits 1 after a failed \pset; the output is what counts
+	return r.stdout, r.stderr
 }
 
 // TestSetMatchesPsql compares Set's confirmations and errors with psql's

@@ -121,15 +121,8 @@ func (s *Session) runCommand(ctx context.Context, cmd string) int {
 		}
 		s.scanner = sc
 	} else {
-		sc := &Scanner{Var: s.lookupVar}
-		var text strings.Builder
-		for _, line := range strings.Split(cmd, "\n") {
-			for _, ev := range sc.Feed(line) {
-				text.WriteString(ev.SQL)
-			}
-		}
-		text.WriteString(sc.Buffer())
-		s.runSQL(ctx, strings.TrimRight(text.String(), "\n"), s.print, nil)
+		// As psql: the string goes to the server as it is, uninterpolated.
+		s.runSQL(ctx, cmd, s.print, nil)
 	}
 	switch {
 	case s.connLost:

@@ -10,15 +10,15 @@ import (
 // Scanner: \g sends the buffer, \r empties it, \set and \unset change
 // variables, \echo prints; every other meta-command is ignored. Sent
 // statements and \echo lines go to out as psql -e would print them.
-type session struct {
+type scanHarness struct {
 	sc   Scanner
 	vars map[string]string
 	out  strings.Builder
 	log  []Event
 }
 
-func newSession() *session {
-	s := &session{vars: map[string]string{}}
+func newScanHarness() *scanHarness {
+	s := &scanHarness{vars: map[string]string{}}
 	s.sc.Var = func(name string) (string, bool) {
 		v, ok := s.vars[name]
 		return v, ok
@@ -26,9 +26,9 @@ func newSession() *session {
 	return s
 }
 
-func (s *session) send(q string) { s.out.WriteString(q + "\n") }
+func (s *scanHarness) send(q string) { s.out.WriteString(q + "\n") }
 
-func (s *session) line(l string) {
+func (s *scanHarness) line(l string) {
 	evs := s.sc.Feed(l)
 	for {
 		for _, e := range evs {
@@ -42,7 +42,7 @@ func (s *session) line(l string) {
 	}
 }
 
-func (s *session) handle(e Event) {
+func (s *scanHarness) handle(e Event) {
 	if e.Kind == EventSQL {
 		s.send(e.SQL)
 		return
@@ -72,7 +72,7 @@ func (s *session) handle(e Event) {
 }
 
 // run feeds script line by line and sends what is left at the end, as psql -f does.
-func (s *session) run(script string) string {
+func (s *scanHarness) run(script string) string {
 	for _, l := range strings.Split(strings.TrimSuffix(script, "\n"), "\n") {
 		s.line(l)
 	}
@@ -162,8 +162,8 @@ func TestScannerPsql(t *testing.T) {
 			if strings.Contains(tc.script, "\\!") {
 				t.Skip("psql runs the shell command")
 			}
-			want, _ := runPsql(t, dsn, tc.script+"\n", "-q", "-e", "-o", "/dev/null", "-f", "-")
-			got := newSession().run(tc.script)
+			want, _ := psqlDSN(t, dsn, tc.script+"\n", "-q", "-e", "-o", "/dev/null", "-f", "-")
+			got := newScanHarness().run(tc.script)
 			if got != want {
 				t.Errorf("script:\n%s\ngot:\n%s\nwant (psql -e):\n%s", tc.script, got, want)
 			}

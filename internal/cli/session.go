@@ -216,18 +216,26 @@ func (s *Session) ProcessLine(ctx context.Context, line string) (quit bool) {
 	if s.vars["ECHO"] == "all" && !s.interactive {
 		fmt.Fprintln(s.env.Stdout, line)
 	}
-	for _, ev := range s.scanner.Feed(line) {
-		switch ev.Kind {
-		case EventSQL:
-			s.runSQL(ctx, ev.SQL, s.print, nil)
-		case EventMeta:
-			s.runMeta(ctx, ev.Cmd, ev.Args)
+	// A meta-command may change the query buffer, so the scanner stops
+	// after each one and the rest of the line is lexed after it ran.
+	sc := s.scanner
+	for evs := sc.Feed(line); ; evs = sc.Next() {
+		for _, ev := range evs {
+			switch ev.Kind {
+			case EventSQL:
+				s.runSQL(ctx, ev.SQL, s.print, nil)
+			case EventMeta:
+				s.runMeta(ctx, ev.Cmd, ev.Args)
+			}
+			if s.quit || s.stopOnError() || s.connLost && !s.interactive {
+				sc.Discard()
+				return true
+			}
 		}
-		if s.quit || s.stopOnError() || s.connLost && !s.interactive {
-			return true
+		if !sc.Pending() {
+			return s.quit
 		}
 	}
-	return s.quit
 }
 
 // stopOnError reports whether ON_ERROR_STOP ends the script now.
