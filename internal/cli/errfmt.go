@@ -15,8 +15,9 @@ import (
 // the error has a position. query is the text sent, used for Position; an
 // InternalPosition is shown under InternalQuery.
 //
-// One difference from psql: the default verbosity adds the SQLSTATE after
-// the severity ("ERROR:  22012: division by zero"), as verbose does.
+// One difference from psql: for errors (ERROR, FATAL, PANIC) the default
+// verbosity adds the SQLSTATE after the severity ("ERROR:  22012: division
+// by zero"), as verbose does; notices and warnings are exactly psql's.
 //
 // A severity other than ERROR, FATAL or PANIC is a notice: SHOW_CONTEXT
 // "errors" hides its CONTEXT. Terse shows no CONTEXT at all. The result ends with a newline.
@@ -38,7 +39,7 @@ func FormatError(e *pgmoon.PgError, verbosity, showContext, query string) string
 	}
 	terse := verbosity == "terse"
 	verbose := verbosity == "verbose"
-	if (verbose || verbosity == "default") && e.Code != "" {
+	if (verbose || verbosity == "default" && isError(e)) && e.Code != "" {
 		b.WriteString(e.Code + ": ")
 	}
 	b.WriteString(e.Message)

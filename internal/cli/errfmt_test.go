@@ -120,7 +120,7 @@ func TestFormatErrorPsql(t *testing.T) {
 						continue
 					}
 					_, want := psqlDSN(t, dsn, "", "-q", "-v", "VERBOSITY="+verb, "-v", "SHOW_CONTEXT="+show, "-c", tc.query)
-					if verb == "default" {
+					if verb == "default" && isError(pe) {
 						want = withSQLState(want, pe)
 					}
 					got := FormatError(pe, verb, show, tc.query)
@@ -134,7 +134,7 @@ func TestFormatErrorPsql(t *testing.T) {
 }
 
 // withSQLState inserts the SQLSTATE after the severity of psql's first line,
-// pgmoon-cli's default verbosity.
+// pgmoon-cli's default verbosity for errors.
 func withSQLState(psqlOut string, pe *pgmoon.PgError) string {
 	prefix := pe.Severity + ":  "
 	if !strings.HasPrefix(psqlOut, prefix) {

@@ -192,8 +192,13 @@ func (s *Session) serverVersion() int {
 
 // errorf prints a message on stderr with the script prefix, as psql's
 // pg_log_error does ("pgmoon-cli:file:3: ...").
+// In a script file the level follows the prefix, as psql's "error: ".
 func (s *Session) errorf(format string, args ...any) {
-	fmt.Fprintf(s.env.Stderr, "%s%s\n", s.prefix(), fmt.Sprintf(format, args...))
+	level := ""
+	if s.source != "" {
+		level = "error: "
+	}
+	fmt.Fprintf(s.env.Stderr, "%s%s%s\n", s.prefix(), level, fmt.Sprintf(format, args...))
 }
 
 func (s *Session) prefix() string {
@@ -358,7 +363,8 @@ func (s *Session) printResult(out io.Writer, r *pgmoon.Result, po PrintOptions) 
 }
 
 func (s *Session) printTable(out io.Writer, t *Table, po PrintOptions) {
-	if out == s.env.Stdout && s.env.StdoutTerminal && s.env.Width != nil {
+	// \pset columns wins over the terminal's width.
+	if po.Columns == 0 && out == s.env.Stdout && s.env.StdoutTerminal && s.env.Width != nil {
 		po.Columns = s.env.Width()
 	}
 	if err := PrintTable(out, t, &po); err != nil {
