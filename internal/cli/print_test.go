@@ -72,6 +72,10 @@ var printCorpus = []string{
 	`select U&'\FF21\FF22' as fullwidth, U&'\0301' as lonecombining, U&'\200B' as zwsp`,
 	`select 1 as x, '' as "y"`,
 	`select n, case when n % 2 = 0 then repeat('ab' || chr(10), n) else null end as v from generate_series(1, 4) n`,
+	`select U&'\+01F468\200D\+01F469\200D\+01F467' as family, 'a' || U&'\00AD' || 'b' as shy, U&'\2764\FE0F' as vs16`,
+	`select U&'\1100\1161' as jamo, U&'\3000' || 'x' as ideospace, 'a' || U&'\2028' || 'b' as linesep, U&'\E000' as pua, U&'\+10FFFD' as plane16`,
+	`select U&'\+020000' as ext_b, U&'\+01F1EF\+01F1F5' as flag, U&'\0E01\0E34' as thai, U&'\0915\094D\0937' as devanagari`,
+	`select x, repeat('x', x * 7) as grows, x * 1000000 as big from generate_series(1, 9) x`,
 }
 
 // printCombo is one set of \pset options, given to psql as -P name=value and
@@ -143,6 +147,19 @@ var printCombos = []printCombo{
 	{"auto-30", [][2]string{{"expanded", "auto"}, {"columns", "30"}}},
 	{"auto-80-border2", [][2]string{{"expanded", "auto"}, {"columns", "80"}, {"border", "2"}}},
 	{"auto-nocolumns", [][2]string{{"expanded", "auto"}}},
+	{"auto-10-border0", [][2]string{{"expanded", "auto"}, {"columns", "10"}, {"border", "0"}}},
+	{"auto-40-unicode", [][2]string{{"expanded", "auto"}, {"columns", "40"}, {"linestyle", "unicode"}}},
+	{"auto-50-t", [][2]string{{"expanded", "auto"}, {"columns", "50"}, {"tuples_only", "on"}}},
+	{"unicode-x-border0", [][2]string{{"linestyle", "unicode"}, {"expanded", "on"}, {"border", "0"}}},
+	{"unicode-t-border2-double", [][2]string{{"linestyle", "unicode"}, {"tuples_only", "on"}, {"border", "2"}, {"unicode_border_linestyle", "double"}}},
+	{"unicode-title-null", [][2]string{{"linestyle", "unicode"}, {"title", "Τίτλος"}, {"null", "NULL"}}},
+	{"oldascii-t-x-border2", [][2]string{{"linestyle", "old-ascii"}, {"tuples_only", "on"}, {"expanded", "on"}, {"border", "2"}}},
+	{"unaligned-multisep", [][2]string{{"format", "unaligned"}, {"fieldsep", "||"}, {"recordsep", "\n--\n"}}},
+	{"unaligned-x-footer-off-null", [][2]string{{"format", "unaligned"}, {"expanded", "on"}, {"footer", "off"}, {"null", "∅"}}},
+	{"unaligned-rszero-footer", [][2]string{{"format", "unaligned"}, {"recordsep_zero", "on"}, {"title", "T"}}},
+	{"csv-x-t-semicolon", [][2]string{{"format", "csv"}, {"expanded", "on"}, {"tuples_only", "on"}, {"csv_fieldsep", ";"}}},
+	{"csv-backslash", [][2]string{{"format", "csv"}, {"csv_fieldsep", "\\"}}},
+	{"footer-off-border2-title", [][2]string{{"footer", "off"}, {"border", "2"}, {"title", "No footer"}}},
 }
 
 // runPsql prints every corpus query with psql, the outputs separated by sep
