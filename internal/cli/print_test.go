@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -508,4 +510,51 @@ func FuzzPrintTable(f *testing.F) {
 			}
 		}
 	})
+}
+
+func ExamplePrintTable() {
+	one, name := "1", "O'Neil, \"Ned\""
+	table := &Table{
+		Headers: []string{"id", "name", "note"},
+		Align:   []byte("rll"),
+		Types:   []uint32{23, 25, 25},
+		Rows:    [][]*string{{&one, &name, nil}},
+	}
+	o := DefaultPrintOptions()
+	o.Set("format", "csv", true)
+	o.Set("null", "NULL", true)
+	PrintTable(os.Stdout, table, &o)
+	o.Set("format", "json", true)
+	PrintTable(os.Stdout, table, &o)
+	// Output:
+	// id,name,note
+	// 1,"O'Neil, ""Ned""",NULL
+	// [
+	// {"id":1,"name":"O'Neil, \"Ned\"","note":null}
+	// ]
+}
+
+func BenchmarkPrintTable(b *testing.B) {
+	var rows [][]*string
+	for i := range 1000 {
+		n, s, m := strconv.Itoa(i), strings.Repeat("x", i%40), "日本\nline two"
+		rows = append(rows, []*string{&n, &s, &m, nil})
+	}
+	table := &Table{Headers: []string{"n", "text", "multi", "null"}, Align: []byte("rlll"),
+		Types: []uint32{23, 25, 25, 25}, Rows: rows}
+	for _, format := range []string{"aligned", "expanded", "unaligned", "csv", "json"} {
+		b.Run(format, func(b *testing.B) {
+			o := DefaultPrintOptions()
+			o.Format = format
+			if format == "expanded" {
+				o.Format, o.Expanded = "aligned", "on"
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := PrintTable(io.Discard, table, &o); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
