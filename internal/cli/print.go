@@ -100,9 +100,21 @@ func isNumericOID(oid uint32) bool {
 }
 
 // PrintTable writes t formatted as o says, byte for byte as psql 15 prints a
-// query result with the same \pset settings (the json formats are
-// pgmoon-cli's own; see printJSON). Output goes through a buffer and the
+// query result with the same \pset settings: aligned (borders 0 to 2, the
+// ascii, old-ascii and unicode line styles, expanded display, expanded=auto
+// against Columns), unaligned and csv. Output goes through a buffer and the
 // first write error is returned.
+//
+// The json and json-lines formats are pgmoon-cli's own. "json" writes a JSON
+// array with one object per row, one object per line, "[\n{...},\n{...}\n]\n",
+// and "[]\n" for no rows; "json-lines" writes one object per line and nothing
+// for no rows. Keys are the column names in column order, duplicates kept as
+// they come. Values follow t.Types: int2, int4, int8, oid, float4, float8 and
+// numeric are JSON numbers, except NaN and the infinities, which are strings;
+// bool's t and f are true and false; json and jsonb (OIDs 114 and 3802) are
+// embedded as JSON, compacted onto one line; NULL is null whatever o.Null
+// says; everything else is a string. Titles, footers, TuplesOnly and Expanded
+// do not apply to them.
 func PrintTable(w io.Writer, t *Table, o *PrintOptions) error {
 	bw := bufio.NewWriter(w)
 	p := newPrintable(t, o)
@@ -229,6 +241,16 @@ type fmtLine struct {
 // the next multiple of 8, other control characters as \xHH (ASCII) or
 // \uHHHH.
 func formatText(s string) []fmtLine {
+	plain := true
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] >= 0x7f {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return []fmtLine{{s, len(s)}}
+	}
 	var lines []fmtLine
 	var b strings.Builder
 	width := 0

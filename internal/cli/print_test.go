@@ -5,7 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -69,6 +73,10 @@ var printCorpus = []string{
 	`select U&'\FF21\FF22' as fullwidth, U&'\0301' as lonecombining, U&'\200B' as zwsp`,
 	`select 1 as x, '' as "y"`,
 	`select n, case when n % 2 = 0 then repeat('ab' || chr(10), n) else null end as v from generate_series(1, 4) n`,
+	`select U&'\+01F468\200D\+01F469\200D\+01F467' as family, 'a' || U&'\00AD' || 'b' as shy, U&'\2764\FE0F' as vs16`,
+	`select U&'\1100\1161' as jamo, U&'\3000' || 'x' as ideospace, 'a' || U&'\2028' || 'b' as linesep, U&'\E000' as pua, U&'\+10FFFD' as plane16`,
+	`select U&'\+020000' as ext_b, U&'\+01F1EF\+01F1F5' as flag, U&'\0E01\0E34' as thai, U&'\0915\094D\0937' as devanagari`,
+	`select x, repeat('x', x * 7) as grows, x * 1000000 as big from generate_series(1, 9) x`,
 }
 
 // printCombo is one set of \pset options, given to psql as -P name=value and
@@ -140,6 +148,19 @@ var printCombos = []printCombo{
 	{"auto-30", [][2]string{{"expanded", "auto"}, {"columns", "30"}}},
 	{"auto-80-border2", [][2]string{{"expanded", "auto"}, {"columns", "80"}, {"border", "2"}}},
 	{"auto-nocolumns", [][2]string{{"expanded", "auto"}}},
+	{"auto-10-border0", [][2]string{{"expanded", "auto"}, {"columns", "10"}, {"border", "0"}}},
+	{"auto-40-unicode", [][2]string{{"expanded", "auto"}, {"columns", "40"}, {"linestyle", "unicode"}}},
+	{"auto-50-t", [][2]string{{"expanded", "auto"}, {"columns", "50"}, {"tuples_only", "on"}}},
+	{"unicode-x-border0", [][2]string{{"linestyle", "unicode"}, {"expanded", "on"}, {"border", "0"}}},
+	{"unicode-t-border2-double", [][2]string{{"linestyle", "unicode"}, {"tuples_only", "on"}, {"border", "2"}, {"unicode_border_linestyle", "double"}}},
+	{"unicode-title-null", [][2]string{{"linestyle", "unicode"}, {"title", "Τίτλος"}, {"null", "NULL"}}},
+	{"oldascii-t-x-border2", [][2]string{{"linestyle", "old-ascii"}, {"tuples_only", "on"}, {"expanded", "on"}, {"border", "2"}}},
+	{"unaligned-multisep", [][2]string{{"format", "unaligned"}, {"fieldsep", "||"}, {"recordsep", "\n--\n"}}},
+	{"unaligned-x-footer-off-null", [][2]string{{"format", "unaligned"}, {"expanded", "on"}, {"footer", "off"}, {"null", "∅"}}},
+	{"unaligned-rszero-footer", [][2]string{{"format", "unaligned"}, {"recordsep_zero", "on"}, {"title", "T"}}},
+	{"csv-x-t-semicolon", [][2]string{{"format", "csv"}, {"expanded", "on"}, {"tuples_only", "on"}, {"csv_fieldsep", ";"}}},
+	{"csv-backslash", [][2]string{{"format", "csv"}, {"csv_fieldsep", "\\"}}},
+	{"footer-off-border2-title", [][2]string{{"footer", "off"}, {"border", "2"}, {"title", "No footer"}}},
 }
 
 // printPsql prints every corpus query with psql, the outputs separated by sep
@@ -485,4 +506,145 @@ func FuzzPrintTable(f *testing.F) {
 			}
 		}
 	})
+}
+
+func ExamplePrintTable() {
+	one, name := "1", "O'Neil, \"Ned\""
+	table := &Table{
+		Headers: []string{"id", "name", "note"},
+		Align:   []byte("rll"),
+		Types:   []uint32{23, 25, 25},
+		Rows:    [][]*string{{&one, &name, nil}},
+	}
+	o := DefaultPrintOptions()
+	o.Set("format", "csv", true)
+	o.Set("null", "NULL", true)
+	PrintTable(os.Stdout, table, &o)
+	o.Set("format", "json", true)
+	PrintTable(os.Stdout, table, &o)
+	// Output:
+	// id,name,note
+	// 1,"O'Neil, ""Ned""",NULL
+	// [
+	// {"id":1,"name":"O'Neil, \"Ned\"","note":null}
+	// ]
+}
+
+func BenchmarkPrintTable(b *testing.B) {
+	var rows [][]*string
+	for i := range 1000 {
+		n, s, m := strconv.Itoa(i), strings.Repeat("x", i%40), "日本\nline two"
+		rows = append(rows, []*string{&n, &s, &m, nil})
+	}
+	table := &Table{Headers: []string{"n", "text", "multi", "null"}, Align: []byte("rlll"),
+		Types: []uint32{23, 25, 25, 25}, Rows: rows}
+	for _, format := range []string{"aligned", "expanded", "unaligned", "csv", "json"} {
+		b.Run(format, func(b *testing.B) {
+			o := DefaultPrintOptions()
+			o.Format = format
+			if format == "expanded" {
+				o.Format, o.Expanded = "aligned", "on"
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := PrintTable(io.Discard, table, &o); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// unicodeLiteral quotes s as a U&'...' string (quote '\”) or U&"..."
+// identifier (quote '"') with every non-ASCII or control character escaped.
+func unicodeLiteral(s string, quote byte) string {
+	var b strings.Builder
+	b.WriteString("U&")
+	b.WriteByte(quote)
+	for _, r := range s {
+		switch {
+		case r == rune(quote):
+			b.WriteByte(quote)
+			b.WriteByte(quote)
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r >= 0x20 && r < 0x7f:
+			b.WriteRune(r)
+		case r <= 0xffff:
+			fmt.Fprintf(&b, `\%04X`, r)
+		default:
+			fmt.Fprintf(&b, `\+%06X`, r)
+		}
+	}
+	b.WriteByte(quote)
+	return b.String()
+}
+
+// TestPrintRandomMatchesPsql compares random tables of awkward text (wide,
+// combining and control characters, newlines, tabs, NULLs, empty strings)
+// with psql under random settings. The seed is fixed, so failures repeat.
+func TestPrintRandomMatchesPsql(t *testing.T) {
+	conn := connectTest(t)
+	dsn := os.Getenv("PGMOON_TEST_DSN_FOR_PSQL")
+	rng := rand.New(rand.NewPCG(15, 2026))
+	pieces := []string{"a", "bc", "Z", " ", "日本", "😀", "e\u0301", "\t", "\n", "\r", "\x01", "\u0085",
+		"'", `\`, "\"", ",", "|", "ＡＢ", "\u200b", "xxxxxxxxxxxxxxx", "\n\n", "123", "-", "+", "é"}
+	text := func(min int) string {
+		var b strings.Builder
+		for n := min + rng.IntN(5); n > 0; n-- {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		return b.String()
+	}
+	var queries []string
+	for range 60 {
+		ncol := 1 + rng.IntN(4)
+		var names []string
+		for range ncol {
+			names = append(names, unicodeLiteral(text(1), '"'))
+		}
+		nrow := rng.IntN(5)
+		var rows []string
+		for range max(nrow, 1) {
+			var vals []string
+			for range ncol {
+				if rng.IntN(6) == 0 {
+					vals = append(vals, "null")
+				} else {
+					vals = append(vals, unicodeLiteral(text(0), '\''))
+				}
+			}
+			rows = append(rows, "("+strings.Join(vals, ", ")+")")
+		}
+		q := "select * from (values " + strings.Join(rows, ", ") + ") v(" + strings.Join(names, ", ") + ")"
+		if nrow == 0 {
+			q += " where false"
+		}
+		queries = append(queries, q)
+	}
+	tables := queryTables(t, conn, queries)
+	const sep = "--8<-- pgmoon separator --8<--"
+	cases := 0
+	for _, c := range printCombos {
+		t.Run(c.name, func(t *testing.T) {
+			want := printPsql(t, dsn, c.pset, queries, sep)
+			o := DefaultPrintOptions()
+			for _, p := range c.pset {
+				if _, err := o.Set(p[0], p[1], true); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for j, tab := range tables {
+				var buf bytes.Buffer
+				if err := PrintTable(&buf, tab, &o); err != nil {
+					t.Fatal(err)
+				}
+				cases++
+				if diff := cmp.Diff(want[j], buf.String()); diff != "" {
+					t.Errorf("%s\n-psql +ours:\n%s", queries[j], diff)
+				}
+			}
+		})
+	}
+	t.Logf("%d outputs compared with psql", cases)
 }
