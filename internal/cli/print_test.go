@@ -21,7 +21,6 @@ import (
 	"github.com/pgmoon-go/pgmoon/pgtest"
 )
 
-
 // printCorpus are the queries the differential tests print. Each is one
 // statement returning rows.
 var printCorpus = []string{
