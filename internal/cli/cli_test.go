@@ -3,10 +3,9 @@ package cli
 import (
 	"bytes"
 	"context"
-	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,15 +13,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/pgmoon-go/pgmoon/pgtest"
 )
-
-// psqlPath is the oracle: PostgreSQL's own psql, which the script-mode
-// tests compare pgmoon-cli with byte for byte.
-const psqlPath = "/usr/bin/psql"
-
-type runResult struct {
-	stdout, stderr string
-	code           int
-}
 
 // runCLI runs pgmoon-cli in-process with the given standard input.
 func runCLI(t *testing.T, stdin string, args ...string) runResult {
@@ -35,35 +25,23 @@ func runCLI(t *testing.T, stdin string, args ...string) runResult {
 	return runResult{out.String(), errb.String(), code}
 }
 
-// runPsql runs the real psql the same way.
-func runPsql(t *testing.T, stdin string, args ...string) runResult {
-	t.Helper()
-	if _, err := os.Stat(psqlPath); err != nil {
-		t.Fatalf("these tests compare with PostgreSQL's psql at %s: %v (apt-get install postgresql-client)", psqlPath, err)
-	}
-	cmd := exec.Command(psqlPath, append([]string{"-X"}, args...)...)
-	cmd.Env = append(os.Environ(), "LC_ALL=C.UTF-8", "PGCLIENTENCODING=UTF8")
-	cmd.Stdin = strings.NewReader(stdin)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return runResult{out.String(), errb.String(), code}
-}
-
-// sameAsPsql runs both and compares standard output, standard error (with
-// the program name replaced) and the exit status.
+// sameAsPsql runs both programs and compares standard output, standard
+// error (with the program name replaced) and the exit status. Each gets a
+// fresh database of its own in place of the argument "DSN".
 func sameAsPsql(t *testing.T, stdin string, args ...string) runResult {
 	t.Helper()
-	want := runPsql(t, stdin, args...)
+	withDB := func() []string {
+		a := slices.Clone(args)
+		for i := range a {
+			if a[i] == "DSN" {
+				a[i] = pgtest.Default(t).NewDatabase(t)
+			}
+		}
+		return a
+	}
+	want := psqlExec(t, stdin, withDB()...)
 	want.stderr = strings.ReplaceAll(want.stderr, "psql:", progName+":")
-	got := runCLI(t, stdin, args...)
+	got := runCLI(t, stdin, withDB()...)
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(runResult{})); diff != "" {
 		t.Errorf("pgmoon-cli %q with input %q differs from psql (-psql +pgmoon-cli):\n%s", args, stdin, diff)
 	}
@@ -91,19 +69,19 @@ func TestExitStatuses(t *testing.T) {
 		args  []string
 		code  int
 	}{
-		{"-c ok", "", []string{dsn, "-c", "select 1"}, 0},
-		{"-c error", "", []string{dsn, "-v", v, "-c", "select 1/0"}, 1},
-		{"-c error then ok", "", []string{dsn, "-v", v, "-c", "select 1/0", "-c", "select 2"}, 0},
-		{"-c error ON_ERROR_STOP", "", []string{dsn, "-v", v, "-v", "ON_ERROR_STOP=1", "-c", "select 1/0", "-c", "select 2"}, 1},
-		{"-f error", "", []string{dsn, "-v", v, "-f", bad}, 0},
-		{"-f error ON_ERROR_STOP", "", []string{dsn, "-v", v, "-v", "ON_ERROR_STOP=1", "-f", bad}, 3},
-		{"stdin error", "select 1/0;\nselect 3;\n", []string{dsn, "-v", v}, 0},
-		{"stdin error ON_ERROR_STOP", "select 1/0;\nselect 3;\n", []string{dsn, "-v", v, "-v", "ON_ERROR_STOP=on"}, 3},
-		{"-f - ON_ERROR_STOP", "select 5;\nselect 1/0;\nselect 3;\n", []string{dsn, "-v", v, "-v", "ON_ERROR_STOP=1", "-f", "-"}, 3},
-		{"-c then -f", "", []string{dsn, "-v", v, "-c", "select 1", "-f", bad}, 0},
-		{"single transaction error", "", []string{dsn, "-v", v, "-1", "-v", "ON_ERROR_STOP=1", "-c", "create table st(a int)", "-c", "select 1/0"}, 1},
-		{"unknown meta-command", "", []string{dsn, "-c", `\nosuch`}, 1},
-		{"\\q in script", "select 1;\n\\q\nselect 2;\n", []string{dsn}, 0},
+		{"-c ok", "", []string{"DSN", "-c", "select 1"}, 0},
+		{"-c error", "", []string{"DSN", "-v", v, "-c", "select 1/0"}, 1},
+		{"-c error then ok", "", []string{"DSN", "-v", v, "-c", "select 1/0", "-c", "select 2"}, 0},
+		{"-c error ON_ERROR_STOP", "", []string{"DSN", "-v", v, "-v", "ON_ERROR_STOP=1", "-c", "select 1/0", "-c", "select 2"}, 1},
+		{"-f error", "", []string{"DSN", "-v", v, "-f", bad}, 0},
+		{"-f error ON_ERROR_STOP", "", []string{"DSN", "-v", v, "-v", "ON_ERROR_STOP=1", "-f", bad}, 3},
+		{"stdin error", "select 1/0;\nselect 3;\n", []string{"DSN", "-v", v}, 0},
+		{"stdin error ON_ERROR_STOP", "select 1/0;\nselect 3;\n", []string{"DSN", "-v", v, "-v", "ON_ERROR_STOP=on"}, 3},
+		{"-f - ON_ERROR_STOP", "select 5;\nselect 1/0;\nselect 3;\n", []string{"DSN", "-v", v, "-v", "ON_ERROR_STOP=1", "-f", "-"}, 3},
+		{"-c then -f", "", []string{"DSN", "-v", v, "-c", "select 1", "-f", bad}, 0},
+		{"single transaction error", "", []string{"DSN", "-v", v, "-1", "-v", "ON_ERROR_STOP=1", "-c", "create table st(a int)", "-c", "select 1/0"}, 1},
+		{"unknown meta-command", "", []string{"DSN", "-c", `\nosuch`}, 1},
+		{"\\q in script", "select 1;\n\\q\nselect 2;\n", []string{"DSN"}, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -114,6 +92,7 @@ func TestExitStatuses(t *testing.T) {
 		})
 	}
 	t.Run("single transaction rolled back", func(t *testing.T) {
+		runCLI(t, "", dsn, "-1", "-v", "ON_ERROR_STOP=1", "-c", "create table st(a int)", "-c", "select 1/0")
 		got := runCLI(t, "", dsn, "-At", "-c", `select count(*) from pg_class where relname = 'st'`)
 		if got.stdout != "0\n" {
 			t.Errorf("-1 with a failing command left the table: %q", got.stdout)
@@ -122,7 +101,7 @@ func TestExitStatuses(t *testing.T) {
 	t.Run("bad connection", func(t *testing.T) {
 		// A port nothing listens on: both fail with status 2.
 		got := runCLI(t, "", "-h", "127.0.0.1", "-p", "1", "-c", "select 1")
-		want := runPsql(t, "", "-h", "127.0.0.1", "-p", "1", "-c", "select 1")
+		want := psqlExec(t, "", "-h", "127.0.0.1", "-p", "1", "-c", "select 1")
 		if got.code != 2 || want.code != 2 {
 			t.Errorf("exit status %d (psql %d), want 2; stderr %q", got.code, want.code, got.stderr)
 		}
@@ -135,7 +114,6 @@ func TestExitStatuses(t *testing.T) {
 // TestScriptsLikePsql runs scripts through both programs and compares
 // every byte of their output.
 func TestScriptsLikePsql(t *testing.T) {
-	dsn := pgtest.Default(t).NewDatabase(t)
 	dir := t.TempDir()
 	inc := filepath.Join(dir, "inc.sql")
 	os.WriteFile(inc, []byte("select 'included' as what;\nselect 1/0;\n"), 0o644)
@@ -180,21 +158,20 @@ func TestScriptsLikePsql(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			sameAsPsql(t, c.script, append([]string{dsn}, c.args...)...)
+			sameAsPsql(t, c.script, append([]string{"DSN"}, c.args...)...)
 		})
 	}
 	t.Run("file prefix", func(t *testing.T) {
 		f := writeFile(t, "s.sql", "select 1;\nselect 1/0;\n\\nosuch\ndo $$ begin raise notice 'n'; end $$;\n")
-		sameAsPsql(t, "", dsn, "-v", "VERBOSITY=verbose", "-f", f)
+		sameAsPsql(t, "", "DSN", "-v", "VERBOSITY=verbose", "-f", f)
 	})
 	t.Run("-c several statements", func(t *testing.T) {
-		sameAsPsql(t, "", dsn, "-c", "select 1 as a; select 2 as b; create temp table x(a int)")
+		sameAsPsql(t, "", "DSN", "-c", "select 1 as a; select 2 as b; create temp table x(a int)")
 	})
 	t.Run("-c meta", func(t *testing.T) {
-		sameAsPsql(t, "", dsn, "-c", `\echo hello \echo world`)
+		sameAsPsql(t, "", "DSN", "-c", `\echo hello \echo world`)
 	})
 	t.Run("-c copy from stdin", func(t *testing.T) {
-		runCLI(t, "", dsn, "-c", "create table cc(a int)")
-		sameAsPsql(t, "1\n2\n\\.\n", dsn, "-c", "copy cc from stdin")
+		sameAsPsql(t, "1\n2\n\\.\n", "DSN", "-c", "create table cc(a int)", "-c", "copy cc from stdin", "-c", "table cc")
 	})
 }

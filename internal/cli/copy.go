@@ -181,7 +181,8 @@ func (s *Session) runCopy(ctx context.Context, sql string, kind byte, out io.Wri
 	}
 	s.vars["ERROR"], s.vars["SQLSTATE"] = "false", "00000"
 	s.vars["ROW_COUNT"] = fmt.Sprint(n)
-	if !s.quiet() {
+	// As psql: no "COPY n" after data written to the same stream.
+	if !s.quiet() && !(kind == 'o' && out == s.out) {
 		fmt.Fprintf(s.out, "COPY %d\n", n)
 	}
 }
@@ -289,7 +290,7 @@ func (s *Session) clientCopy(ctx context.Context, args string) error {
 		return err
 	}
 	s.vars["ROW_COUNT"] = fmt.Sprint(n)
-	if !s.quiet() {
+	if !s.quiet() && !(!spec.from && (spec.file == "stdout" || spec.file == "pstdout")) {
 		fmt.Fprintf(s.out, "COPY %d\n", n)
 	}
 	return nil

@@ -80,13 +80,6 @@ Variables
   \unset NAME            unset (delete) internal variable
 `
 
-func onOff(b bool) string {
-	if b {
-		return "on"
-	}
-	return "off"
-}
-
 // runMeta runs one backslash command.
 func (s *Session) runMeta(ctx context.Context, cmd, rawArgs string) {
 	s.failed = false
@@ -280,6 +273,7 @@ func (s *Session) meta(ctx context.Context, cmd, rawArgs string) error {
 		}
 		return err
 	}
+	s.scanner.Discard() // psql ignores the rest of the line
 	if s.interactive {
 		return fmt.Errorf("invalid command \\%s\nTry \\? for help.", cmd)
 	}

@@ -109,27 +109,21 @@ func (s *Session) runCommand(ctx context.Context, cmd string) int {
 	s.readLine = func(string) (string, error) { return stdin.next() }
 	s.failed = false
 	if strings.HasPrefix(strings.TrimLeft(cmd, " \t\n\r"), "\\") {
-		sc := s.scanner
-		s.scanner = &Scanner{Var: s.lookupVar}
-		for _, line := range strings.Split(cmd, "\n") {
-			if s.ProcessLine(ctx, line) {
+		// As psql: one backslash command; the rest of the string is ignored.
+		sc := &Scanner{Var: s.lookupVar}
+		first, _, _ := strings.Cut(cmd, "\n")
+		for _, ev := range sc.Feed(first) {
+			if ev.Kind == EventMeta {
+				saved := s.scanner
+				s.scanner = sc
+				s.runMeta(ctx, ev.Cmd, ev.Args)
+				s.scanner = saved
 				break
 			}
 		}
-		if !s.quit {
-			s.flush(ctx)
-		}
-		s.scanner = sc
 	} else {
-		sc := &Scanner{Var: s.lookupVar}
-		var text strings.Builder
-		for _, line := range strings.Split(cmd, "\n") {
-			for _, ev := range sc.Feed(line) {
-				text.WriteString(ev.SQL)
-			}
-		}
-		text.WriteString(sc.Buffer())
-		s.runSQL(ctx, strings.TrimRight(text.String(), "\n"), s.print, nil)
+		// As psql: the string goes to the server as it is, uninterpolated.
+		s.runSQL(ctx, cmd, s.print, nil)
 	}
 	switch {
 	case s.connLost:

@@ -122,31 +122,6 @@ func (s *Session) varOn(name string) bool {
 
 func (s *Session) quiet() bool { return s.varOn("QUIET") }
 
-// parseBool accepts psql's boolean spellings and their unique prefixes.
-func parseBool(v string) (bool, bool) {
-	l := strings.ToLower(v)
-	if l == "" {
-		return false, false
-	}
-	for _, w := range []string{"true", "yes", "on"} {
-		if strings.HasPrefix(w, l) && l != "o" {
-			return true, true
-		}
-	}
-	for _, w := range []string{"false", "no", "off"} {
-		if strings.HasPrefix(w, l) && l != "o" && (w != "off" || len(l) >= 2) {
-			return false, true
-		}
-	}
-	switch l {
-	case "1":
-		return true, true
-	case "0":
-		return false, true
-	}
-	return false, false
-}
-
 func (s *Session) dbName() string {
 	if s.conn == nil {
 		return ""
@@ -217,8 +192,13 @@ func (s *Session) serverVersion() int {
 
 // errorf prints a message on stderr with the script prefix, as psql's
 // pg_log_error does ("pgmoon-cli:file:3: ...").
+// In a script file the level follows the prefix, as psql's "error: ".
 func (s *Session) errorf(format string, args ...any) {
-	fmt.Fprintf(s.env.Stderr, "%s%s\n", s.prefix(), fmt.Sprintf(format, args...))
+	level := ""
+	if s.source != "" {
+		level = "error: "
+	}
+	fmt.Fprintf(s.env.Stderr, "%s%s%s\n", s.prefix(), level, fmt.Sprintf(format, args...))
 }
 
 func (s *Session) prefix() string {
@@ -241,18 +221,26 @@ func (s *Session) ProcessLine(ctx context.Context, line string) (quit bool) {
 	if s.vars["ECHO"] == "all" && !s.interactive {
 		fmt.Fprintln(s.env.Stdout, line)
 	}
-	for _, ev := range s.scanner.Feed(line) {
-		switch ev.Kind {
-		case EventSQL:
-			s.runSQL(ctx, ev.SQL, s.print, nil)
-		case EventMeta:
-			s.runMeta(ctx, ev.Cmd, ev.Args)
+	// A meta-command may change the query buffer, so the scanner stops
+	// after each one and the rest of the line is lexed after it ran.
+	sc := s.scanner
+	for evs := sc.Feed(line); ; evs = sc.Next() {
+		for _, ev := range evs {
+			switch ev.Kind {
+			case EventSQL:
+				s.runSQL(ctx, ev.SQL, s.print, nil)
+			case EventMeta:
+				s.runMeta(ctx, ev.Cmd, ev.Args)
+			}
+			if s.quit || s.stopOnError() || s.connLost && !s.interactive {
+				sc.Discard()
+				return true
+			}
 		}
-		if s.quit || s.stopOnError() || s.connLost && !s.interactive {
-			return true
+		if !sc.Pending() {
+			return s.quit
 		}
 	}
-	return s.quit
 }
 
 // stopOnError reports whether ON_ERROR_STOP ends the script now.
@@ -375,7 +363,8 @@ func (s *Session) printResult(out io.Writer, r *pgmoon.Result, po PrintOptions) 
 }
 
 func (s *Session) printTable(out io.Writer, t *Table, po PrintOptions) {
-	if out == s.env.Stdout && s.env.StdoutTerminal && s.env.Width != nil {
+	// \pset columns wins over the terminal's width.
+	if po.Columns == 0 && out == s.env.Stdout && s.env.StdoutTerminal && s.env.Width != nil {
 		po.Columns = s.env.Width()
 	}
 	if err := PrintTable(out, t, &po); err != nil {
