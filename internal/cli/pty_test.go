@@ -307,7 +307,8 @@ func (p *ptyTerm) send(keys string) {
 	}
 }
 
-// waitFor waits until cond holds on the screen.
+// waitFor waits until cond holds on the screen. cond runs with the screen
+// locked: it must not block, nor end the test.
 func (p *ptyTerm) waitFor(what string, cond func(s *vtScreen) bool) {
 	p.t.Helper()
 	deadline := time.NewTimer(ptyTimeout)

@@ -126,7 +126,7 @@ func TestREPLCancelQuery(t *testing.T) {
 	r := startREPL(t, "", dsn, db, su)
 	pid := r.backendPID()
 	r.enter("select pg_sleep(60);")
-	r.waitFor("pg_sleep to run", func(*vtScreen) bool { return sleeping(t, dsn)() })
+	waitFor(t, "pg_sleep to run", sleeping(t, dsn))
 	r.send("\x03") // the terminal is not in raw mode while the query runs: this is SIGINT
 	r.expect("Cancel request sent")
 	r.expect("ERROR:  ") // the SQLSTATE may follow: pgmoon-cli's default verbosity shows it
