@@ -163,7 +163,12 @@ func (s *Session) promptInfo() promptInfo {
 	}
 	if s.scanner != nil {
 		in.State = s.scanner.State()
-		in.LineNo = strings.Count(s.scanner.Buffer(), "\n") + 1
+		// The line about to be read is the statement's first when the
+		// buffer is empty, else the one after the buffer's last.
+		in.LineNo = 1
+		if buf := strings.TrimSuffix(s.scanner.Buffer(), "\n"); buf != "" {
+			in.LineNo = strings.Count(buf, "\n") + 2
+		}
 	}
 	if s.conn == nil {
 		return in

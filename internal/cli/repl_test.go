@@ -364,3 +364,46 @@ func TestREPLWideCharacters(t *testing.T) {
 	r.enter(`\q`)
 	r.wait()
 }
+
+// TestREPLHistoryKeptWhenKilled: entries reach the history file as they are
+// entered, not only at exit.
+func TestREPLHistoryKeptWhenKilled(t *testing.T) {
+	dsn, db, su := newDatabase(t)
+	r := startREPL(t, "", dsn, db, su)
+	r.enter("select 42 as answer;")
+	r.expect("(1 row)")
+	r.expectPrompt("=")
+	r.cmd.Process.Kill()
+	r.wait()
+	data, err := os.ReadFile(filepath.Join(r.home, "history"))
+	if err != nil || string(data) != "select 42 as answer;\n" {
+		t.Fatalf("history file = %q, %v", data, err)
+	}
+}
+
+// TestREPLCustomPrompt: PROMPT1 and PROMPT2 set with \set take effect at the next line.
+func TestREPLCustomPrompt(t *testing.T) {
+	dsn, db, su := newDatabase(t)
+	r := startREPL(t, "", dsn, db, su)
+	cfg, err := pgmoon.ParseConfig(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.enter(`\set PROMPT1 '[%n %R%x] '`)
+	r.expect("[" + cfg.User + " =] ")
+	r.expectRow(0, "["+cfg.User+" =]")
+	r.enter(`\set PROMPT2 '%l%R '`)
+	r.expectRow(0, "["+cfg.User+" =]")
+	r.enter("select '")
+	r.expectRow(0, "2'")
+	r.enter("' as q;")
+	r.expect("(1 row)")
+	r.expectRow(0, "["+cfg.User+" =]")
+	r.enter("begin;")
+	r.expect("BEGIN")
+	r.expectRow(0, "["+cfg.User+" =*]")
+	r.enter(`\q`)
+	if code := r.wait(); code != 0 {
+		t.Fatalf("exit status %d", code)
+	}
+}
