@@ -154,7 +154,7 @@ func (s *Session) renderPrompt(kind promptKind) string {
 
 func (s *Session) promptInfo() promptInfo {
 	in := promptInfo{
-		Connected:  s.conn != nil,
+		Connected:  s.conn != nil && !s.conn.IsClosed(),
 		SingleLine: s.vars["SINGLELINE"] == "on",
 		Var: func(name string) (string, bool) {
 			v, ok := s.vars[name]
@@ -170,7 +170,7 @@ func (s *Session) promptInfo() promptInfo {
 			in.LineNo = strings.Count(buf, "\n") + 2
 		}
 	}
-	if s.conn == nil {
+	if !in.Connected {
 		return in
 	}
 	in.DB, in.User, in.Host, in.Port = s.dbName(), s.userName(), s.host(), s.port()

@@ -407,3 +407,24 @@ func TestREPLCustomPrompt(t *testing.T) {
 		t.Fatalf("exit status %d", code)
 	}
 }
+
+// TestREPLWithoutTerminal: when the terminal cannot be put in raw mode the
+// REPL reads plain lines, still with prompts, history and \q at end of input.
+// With no connection the prompt is "!> ".
+func TestREPLWithoutTerminal(t *testing.T) {
+	histFile := filepath.Join(t.TempDir(), "history")
+	t.Setenv("PGMOON_HISTORY", histFile)
+	var out, errb strings.Builder
+	env := Env{Stdin: strings.NewReader("\\echo one\n\\echo two\n"), Stdout: &out, Stderr: &errb}
+	s := newSession(env, &Options{})
+	if code := s.REPL(t.Context()); code != 0 {
+		t.Fatalf("exit status %d, stderr %q", code, errb.String())
+	}
+	want := "Type \"help\" for help.\n\n!> one\n!> two\n!> \\q\n"
+	if got := out.String(); !strings.HasSuffix(got, want) {
+		t.Errorf("output %q, want it to end %q", got, want)
+	}
+	if data, _ := os.ReadFile(histFile); string(data) != "\\echo one\n\\echo two\n" {
+		t.Errorf("history file = %q", data)
+	}
+}
