@@ -35,7 +35,7 @@ type lineEditor struct {
 	hist *lineHistory
 
 	pending []byte // bytes read but not yet consumed (typed or pasted ahead)
-	readErr error  // the error that ended the last read, reported once pending is used up
+	readErr error  // the error that ended input, reported once pending is used up
 
 	// State of the line being edited.
 	buf       []rune
@@ -71,20 +71,20 @@ func (e *lineEditor) ReadLine(prompt string) (string, error) {
 	e.redraw()
 
 	for {
-		k, ok := e.nextKey()
-		if !ok {
-			if e.readErr == nil {
-				e.fill()
-				continue
-			}
-			err := e.readErr
-			e.readErr = nil
+		k, err := e.readKey()
+		if err != nil {
 			if len(e.buf) > 0 && err == io.EOF {
 				// A line ended by end of input without a newline.
 				e.finish("\r\n")
 				return string(e.buf), nil
 			}
 			return "", err
+		}
+		if k.code == keySearch {
+			if k = e.search(); k.code == keyNone {
+				e.redraw()
+				continue
+			}
 		}
 		switch k.code {
 		case keyRune:
@@ -444,6 +444,8 @@ const (
 	keyYank        // Ctrl-Y
 	keyClear       // Ctrl-L
 	keyTranspose   // Ctrl-T
+	keySearch      // Ctrl-R
+	keyAbort       // Ctrl-G
 )
 
 type key struct {
@@ -461,6 +463,90 @@ func (e *lineEditor) fill() {
 	} else if n == 0 {
 		e.readErr = io.EOF
 	}
+}
+
+// readKey returns the next key, reading more input as needed. An error
+// ends input for good: it is returned again by later calls.
+func (e *lineEditor) readKey() (key, error) {
+	for {
+		if k, ok := e.nextKey(); ok {
+			return k, nil
+		}
+		if e.readErr != nil {
+			return key{}, e.readErr
+		}
+		e.fill()
+	}
+}
+
+// search is Ctrl-R's reverse incremental search of the history: typed
+// characters narrow it, Ctrl-R again finds an older match, Backspace
+// widens it, Ctrl-G gives up and restores the line. Any other key ends the
+// search with the match as the line, and is returned for ReadLine to act
+// on (Enter runs the match, arrows start editing it).
+func (e *lineEditor) search() key {
+	prompt := e.prompt
+	defer func() { e.prompt = prompt }()
+	savedBuf, savedPos := append([]rune(nil), e.buf...), e.pos
+	var q []rune
+	idx, failed := -1, false
+	find := func(from int) {
+		if len(q) == 0 || e.hist == nil {
+			return
+		}
+		for i := max(from, 0); i < e.hist.Len(); i++ {
+			entry := []rune(e.hist.At(i))
+			if j := runesIndex(entry, q); j >= 0 {
+				if e.histIdx == -1 {
+					e.draft = append(e.draft[:0], savedBuf...)
+				}
+				idx, failed = i, false
+				e.buf, e.pos, e.histIdx = entry, j, i
+				return
+			}
+		}
+		failed = true
+	}
+	for {
+		label := "(reverse-i-search)`"
+		if failed {
+			label = "(failed reverse-i-search)`"
+		}
+		e.prompt = label + string(q) + "': "
+		e.redraw()
+		k, err := e.readKey()
+		if err != nil {
+			return key{code: keyNone}
+		}
+		switch k.code {
+		case keyRune:
+			q = append(q, k.r)
+			find(idx)
+		case keyBackspace:
+			if len(q) > 0 {
+				q = q[:len(q)-1]
+				idx = -1
+				find(0)
+			}
+		case keySearch:
+			find(idx + 1)
+		case keyAbort:
+			e.buf, e.pos = savedBuf, savedPos
+			return key{code: keyNone}
+		default:
+			return k
+		}
+	}
+}
+
+// runesIndex is the index of the first q in s, or -1.
+func runesIndex(s, q []rune) int {
+	for i := 0; i+len(q) <= len(s); i++ {
+		if string(s[i:i+len(q)]) == string(q) {
+			return i
+		}
+	}
+	return -1
 }
 
 // nextKey decodes the next key from pending; ok is false when pending holds
@@ -504,6 +590,8 @@ func decodeKey(b []byte, final bool) (key, int) {
 		return key{code: keyEnd}, 1
 	case 6:
 		return key{code: keyRight}, 1
+	case 7:
+		return key{code: keyAbort}, 1
 	case 8, 0x7f:
 		return key{code: keyBackspace}, 1
 	case '\t':
@@ -516,6 +604,8 @@ func decodeKey(b []byte, final bool) (key, int) {
 		return key{code: keyDown}, 1
 	case 16:
 		return key{code: keyUp}, 1
+	case 18:
+		return key{code: keySearch}, 1
 	case 20:
 		return key{code: keyTranspose}, 1
 	case 21:

@@ -707,3 +707,29 @@ func TestLineEditorTypeAhead(t *testing.T) {
 		t.Fatalf("second ReadLine = %q, %v", line, err)
 	}
 }
+
+func TestLineEditorReverseSearch(t *testing.T) {
+	h := loadHistory("", 10)
+	for _, e := range []string{"select 1 from alpha;", "select 2 from beta;", "update alpha set x = 1;", "\\x"} {
+		h.Add(e)
+	}
+	r := newEditorRig(t, h)
+	r.readLine("db=# ")
+	r.send("\x12alp")
+	r.expectRow(0, "(reverse-i-search)`alp': update alpha set x = 1;")
+	r.send("\x12") // an older match
+	r.expectRow(0, "(reverse-i-search)`alp': select 1 from alpha;")
+	r.send("\x12") // no older one
+	r.expectRow(0, "(failed reverse-i-search)`alp': select 1 from alpha;")
+	r.send("\x7f\x7f\x7fbet")
+	r.expectRow(0, "(reverse-i-search)`bet': select 2 from beta;")
+	r.send("\x07") // Ctrl-G: back to the line as it was
+	r.expectRow(0, "db=#")
+	r.send("\x12beta" + keyRightSeq + "x") // an arrow ends the search and edits the match
+	r.expectRow(0, "db=# select 2 from bxeta;")
+	r.send("\x15\x12update\r") // Enter runs the match
+	line, err := r.result()
+	if err != nil || line != "update alpha set x = 1;" {
+		t.Fatalf("ReadLine = %q, %v", line, err)
+	}
+}
