@@ -1291,7 +1291,7 @@ ORDER BY con.conname`)
 	if err := d.statisticsFooters(ri, f); err != nil {
 		return err
 	}
-	if ri.hasRules && (ri.kind == 'r' || ri.kind == 'm' || ri.kind == 'p') {
+	if ri.hasRules && (ri.kind == 'r' || ri.kind == 'p') { // a materialized view has only its _RETURN rule
 		r, err := d.query(`SELECT r.rulename, trim(trailing ';' from pg_catalog.pg_get_ruledef(r.oid, true)), r.ev_enabled
 FROM pg_catalog.pg_rewrite r
 WHERE r.ev_class = ` + oid + `
