@@ -242,7 +242,7 @@ func (d *describer) listRelations(letters string, pattern *string) ([]*Table, er
 	var kinds []string
 	if has('t') {
 		kinds = append(kinds, "'r'", "'p'")
-		if d.s.system {
+		if d.s.system || pattern != nil { // TOAST tables only with S or a pattern
 			kinds = append(kinds, "'t'", "'s'")
 		}
 	}
@@ -1059,6 +1059,24 @@ ORDER BY 1`)
 			return err
 		}
 	}
+	if k == 'f' {
+		r, err := d.query(`SELECT s.srvname,
+  pg_catalog.array_to_string(ARRAY(
+    SELECT pg_catalog.quote_ident(option_name) || ' ' || pg_catalog.quote_literal(option_value)
+    FROM pg_catalog.pg_options_to_table(f.ftoptions)), ', ')
+FROM pg_catalog.pg_foreign_table f
+  JOIN pg_catalog.pg_foreign_server s ON s.oid = f.ftserver
+WHERE f.ftrelid = ` + oid)
+		if err != nil {
+			return err
+		}
+		if len(r.Rows) > 0 {
+			f.add("Server: %s", cell(r, 0, 0))
+			if opts := cell(r, 0, 1); opts != "" {
+				f.add("FDW options: (%s)", opts)
+			}
+		}
+	}
 	if tableLike {
 		if !ri.isPartition {
 			r, err := d.query(`SELECT c.oid::pg_catalog.regclass
@@ -1152,8 +1170,6 @@ ORDER BY pg_catalog.pg_get_expr(c.relpartbound, c.oid) = 'DEFAULT', c.oid::pg_ca
 			switch cell(r, i, 1) {
 			case "p", "I":
 				s += ", PARTITIONED"
-			case "f":
-				s += ", FOREIGN"
 			}
 			if isTrue(r, i, 2) {
 				s += " (DETACH PENDING)"

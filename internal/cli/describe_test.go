@@ -49,6 +49,13 @@ var describeCases = []string{
 	`\dx`, `\dx plpgsql`, `\dx+`, `\dx+ plpgsql`, `\dx+ nosuch`, `\dx nosuch`,
 	`\l`, `\l+`, `\list`, `\l template*`, `\l nosuch`,
 	`\dT`, `\dT+`, `\dT mood`, `\dT nosuch`,
+	`\d ft`, `\d+ ft`, `\d ft2`, `\d meas_f`, `\dE`, `\dE+`,
+	`\d rls_none`, `\d rls_forced`, `\d rls_off`, `\d rls_forced_none`,
+	`\d misc`, `\d+ misc`, `\d misc_u`, `\d misc_pkey`, `\d misc_id_seq`, `\d noident`, `\d+ noident`,
+	`\d fkchild`, `\d pref`, `\d pref_a`, `\d pfk`, `\d pfk_a`, `\d+ pfk_a`,
+	`\d vt`, `\d+ vt`, `\d mv`, `\d+ mv_idx`, `\d sertab`, `\d+ useq`, `\d "Ugly ""Name"""`, `\d ugly*`,
+	`\df s2.*`, `\df+ s2.ifn`, `\dfw`, `\df+ add2`, `\dn+ s2`, `\dn "Cased Schema"`, `\dt "Cased Schema".*`, `\d "Cased Schema".ct`,
+	`\dt *.*`, `\dtS *.pg_class`, `\dv *.*`,
 }
 
 func TestDescribe(t *testing.T) {
@@ -65,7 +72,7 @@ func TestDescribe(t *testing.T) {
 	exec1 := func(sql string) {
 		t.Helper()
 		if _, err := conn.SimpleQuery(ctx, sql); err != nil {
-			t.Fatalf("%s: %v", sql, err)
+			t.Fatalf("%.60s...: %v", sql, err)
 		}
 	}
 	exec1(`DROP ROLE IF EXISTS describe_alice; DROP ROLE IF EXISTS describe_bob;
@@ -80,7 +87,7 @@ COMMENT ON ROLE describe_bob IS 'bob role'`)
 		}
 	})
 	exec1(describeFixture)
-	exec1("ANALYZE; CHECKPOINT")
+	exec1("CHECKPOINT")
 
 	var version int
 	if r, err := conn.SimpleQuery(ctx, "SHOW server_version_num"); err != nil {
