@@ -93,6 +93,13 @@ func parseDescribe(cmd string) (describeSpec, bool) {
 	return s, true
 }
 
+// describeUsesAllArgs reports whether the command consumes all its
+// arguments (\df and its variants) rather than only the first.
+func describeUsesAllArgs(cmd string) bool {
+	s, ok := parseDescribe(cmd)
+	return ok && s.base == "df"
+}
+
 // isDescribe reports whether a meta-command name (without the backslash, with
 // its modifiers such as "dt+" or "dS") is handled by Describe.
 func isDescribe(cmd string) bool {
@@ -104,9 +111,12 @@ func isDescribe(cmd string) bool {
 // "dt+", "dfS"...), args its arguments (patterns). serverVersion is
 // server_version_num. It returns the tables to print in order. A user-facing
 // failure (such as `Did not find any relation named "x".`) is an error whose
-// text is printed as it is; such messages are *DescribeMessage. Only the
-// first argument is used (psql warns about the others, which the caller
-// does).
+// text is printed as it is; such messages are *DescribeMessage.
+//
+// The first argument is the pattern. \df takes the others as patterns for
+// the types of the first arguments ("-" for none); the other commands
+// ignore them, and the caller should warn about them as psql does
+// (`\dt: extra argument "b" ignored`); see describeUsesAllArgs.
 func Describe(ctx context.Context, q QueryFunc, serverVersion int, cmd string, args []string) ([]*Table, error) {
 	s, ok := parseDescribe(cmd)
 	if !ok {
@@ -131,7 +141,7 @@ func Describe(ctx context.Context, q QueryFunc, serverVersion int, cmd string, a
 		}
 		return d.listRelations(letters, pattern)
 	case "df":
-		return d.listFunctions(pattern)
+		return d.listFunctions(pattern, args[min(1, len(args)):])
 	case "dn":
 		return d.listSchemas(pattern)
 	case "du":
@@ -162,6 +172,15 @@ type describer struct {
 	q       QueryFunc
 	version int
 	s       describeSpec
+}
+
+// since returns expr on servers of version v or later, else fallback (for
+// catalog columns newer than PostgreSQL 12).
+func (d *describer) since(v int, expr, fallback string) string {
+	if d.version >= v {
+		return expr
+	}
+	return fallback
 }
 
 // query runs sql and returns its result, a server error as it is.
@@ -331,7 +350,30 @@ func (d *describer) listSchemas(pattern *string) ([]*Table, error) {
 	}
 	b.WriteString(where(conds))
 	b.WriteString("ORDER BY 1")
-	return d.listing("List of schemas", b.String())
+	tabs, err := d.listing("List of schemas", b.String())
+	if err != nil {
+		return nil, err
+	}
+	// psql 15 also lists the publications of the schema whose name is the
+	// pattern as written (so not for S2, s* or "s2").
+	if t := tabs[0]; pattern != nil && d.version >= 150000 {
+		r, err := d.query(`SELECT p.pubname
+FROM pg_catalog.pg_publication p
+  JOIN pg_catalog.pg_publication_namespace pn ON p.oid = pn.pnpubid
+  JOIN pg_catalog.pg_namespace n ON n.oid = pn.pnnspid
+WHERE n.nspname = ` + sqlLiteral(*pattern) + `
+ORDER BY 1`)
+		if err != nil {
+			return nil, err
+		}
+		if len(r.Rows) > 0 {
+			t.Footers = []string{"Publications:"}
+			for i := range r.Rows {
+				t.Footers = append(t.Footers, fmt.Sprintf("    \"%s\"", cell(r, i, 0)))
+			}
+		}
+	}
+	return tabs, nil
 }
 
 // ----- \du, \dg -----
@@ -510,7 +552,7 @@ ORDER BY 1`)
 
 // ----- \df -----
 
-func (d *describer) listFunctions(pattern *string) ([]*Table, error) {
+func (d *describer) listFunctions(pattern *string, argTypes []string) ([]*Table, error) {
 	has := func(c byte) bool { return strings.IndexByte(d.s.letters, c) >= 0 }
 	all := d.s.letters == ""
 	var b strings.Builder
@@ -539,6 +581,13 @@ func (d *describer) listFunctions(pattern *string) ([]*Table, error) {
 	b.WriteString("\nFROM pg_catalog.pg_proc p\n  LEFT JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace\n")
 	if d.s.verbose {
 		b.WriteString("  LEFT JOIN pg_catalog.pg_language l ON l.oid = p.prolang\n")
+	}
+	if pattern == nil {
+		argTypes = nil
+	}
+	for i := range argTypes {
+		fmt.Fprintf(&b, "  LEFT JOIN pg_catalog.pg_type t%d ON t%d.oid = p.proargtypes[%d]\n", i, i, i)
+		fmt.Fprintf(&b, "  LEFT JOIN pg_catalog.pg_namespace nt%d ON nt%d.oid = t%d.typnamespace\n", i, i, i)
 	}
 	var conds []string
 	const trig = "p.prorettype = 'pg_catalog.trigger'::pg_catalog.regtype"
@@ -579,6 +628,18 @@ func (d *describer) listFunctions(pattern *string) ([]*Table, error) {
 			return nil, err
 		}
 		conds = append(conds, p.conditions("n.nspname", "p.proname", "", "pg_catalog.pg_function_is_visible(p.oid)")...)
+		for i, a := range argTypes {
+			if a == "-" { // no argument in this position
+				conds = append(conds, fmt.Sprintf("t%d.typname IS NULL", i))
+				continue
+			}
+			tp, err := d.pattern(mapTypeName(a), 3)
+			if err != nil {
+				return nil, err
+			}
+			conds = append(conds, tp.conditions(fmt.Sprintf("nt%d.nspname", i), fmt.Sprintf("t%d.typname", i),
+				fmt.Sprintf("pg_catalog.format_type(t%d.oid, NULL)", i), fmt.Sprintf("pg_catalog.pg_type_is_visible(t%d.oid)", i))...)
+		}
 	} else {
 		conds = append(conds, "pg_catalog.pg_function_is_visible(p.oid)")
 	}
@@ -612,15 +673,16 @@ func (d *describer) listTypes(pattern *string) ([]*Table, error) {
 FROM pg_catalog.pg_type t
   LEFT JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
 `)
-	conds := []string{
-		"(t.typrelid = 0 OR (SELECT c.relkind = 'c' FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid))",
-		"NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type el WHERE el.oid = t.typelem AND el.typarray = t.oid)",
+	conds := []string{"(t.typrelid = 0 OR (SELECT c.relkind = 'c' FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid))"}
+	if pattern == nil || !strings.Contains(*pattern, "[]") {
+		// Array types only for a pattern that names one.
+		conds = append(conds, "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type el WHERE el.oid = t.typelem AND el.typarray = t.oid)")
 	}
 	if !d.s.system && pattern == nil {
 		conds = append(conds, "n.nspname <> 'pg_catalog'", "n.nspname <> 'information_schema'")
 	}
 	if pattern != nil {
-		p, err := d.pattern(*pattern, 3)
+		p, err := d.pattern(mapTypeName(*pattern), 3)
 		if err != nil {
 			return nil, err
 		}
@@ -983,7 +1045,7 @@ func (d *describer) tableFooters(ri *relInfo, f *footers) error {
 
 	if tableLike && ri.isPartition {
 		r, err := d.query(`SELECT i.inhparent::pg_catalog.regclass, pg_catalog.pg_get_expr(c.relpartbound, c.oid),
-  i.inhdetachpending, pg_catalog.pg_get_partition_constraintdef(c.oid)
+  ` + d.since(140000, "i.inhdetachpending", "false") + `, pg_catalog.pg_get_partition_constraintdef(c.oid)
 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_inherits i ON c.oid = i.inhrelid
 WHERE c.oid = ` + oid)
 		if err != nil {
@@ -1139,7 +1201,7 @@ func displayWidth(s string) int { return len([]rune(s)) }
 func ruleText(def string) string { return strings.TrimPrefix(def, "CREATE RULE ") }
 
 func (d *describer) childFooters(ri *relInfo, f *footers) error {
-	r, err := d.query(`SELECT c.oid::pg_catalog.regclass, c.relkind, i.inhdetachpending, pg_catalog.pg_get_expr(c.relpartbound, c.oid)
+	r, err := d.query(`SELECT c.oid::pg_catalog.regclass, c.relkind, ` + d.since(140000, "i.inhdetachpending", "false") + `, pg_catalog.pg_get_expr(c.relpartbound, c.oid)
 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_inherits i ON c.oid = i.inhrelid
 WHERE i.inhparent = ` + oidLit(ri.oid) + `
 ORDER BY pg_catalog.pg_get_expr(c.relpartbound, c.oid) = 'DEFAULT', c.oid::pg_catalog.regclass::pg_catalog.text`)
@@ -1392,7 +1454,7 @@ func (d *describer) statisticsFooters(ri *relInfo, f *footers) error {
 	r, err := d.query(`SELECT s.stxnamespace::pg_catalog.regnamespace::pg_catalog.text AS nsp, s.stxname,
   pg_catalog.pg_get_statisticsobjdef_columns(s.oid),
   'd' = ANY (s.stxkind), 'f' = ANY (s.stxkind), 'm' = ANY (s.stxkind),
-  s.stxstattarget, s.stxrelid::pg_catalog.regclass
+  ` + d.since(130000, "s.stxstattarget", "-1") + `, s.stxrelid::pg_catalog.regclass
 FROM pg_catalog.pg_statistic_ext s
 WHERE s.stxrelid = ` + oidLit(ri.oid) + `
 ORDER BY nsp, s.stxname`)
@@ -1482,13 +1544,13 @@ ORDER BY 1`
 
 func (d *describer) triggerFooters(ri *relInfo, f *footers) error {
 	r, err := d.query(`SELECT t.tgname, pg_catalog.pg_get_triggerdef(t.oid, true), t.tgenabled, t.tgisinternal,
-  CASE WHEN t.tgparentid <> 0 THEN
+  ` + d.since(130000, `CASE WHEN t.tgparentid <> 0 THEN
     (SELECT u.tgrelid::pg_catalog.regclass
      FROM pg_catalog.pg_trigger u,
           pg_catalog.pg_partition_ancestors(t.tgrelid) WITH ORDINALITY AS a(relid, depth)
      WHERE u.tgname = t.tgname AND u.tgrelid = a.relid AND u.tgparentid = 0
      ORDER BY a.depth LIMIT 1)
-  END
+  END`, "NULL") + `
 FROM pg_catalog.pg_trigger t
 WHERE t.tgrelid = ` + oidLit(ri.oid) + ` AND (NOT t.tgisinternal OR (t.tgisinternal AND t.tgenabled = 'D'))
 ORDER BY 1`)

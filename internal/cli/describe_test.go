@@ -56,6 +56,12 @@ var describeCases = []string{
 	`\d vt`, `\d+ vt`, `\d mv`, `\d+ mv_idx`, `\d sertab`, `\d+ useq`, `\d "Ugly ""Name"""`, `\d ugly*`,
 	`\df s2.*`, `\df+ s2.ifn`, `\dfw`, `\df+ add2`, `\dn+ s2`, `\dn "Cased Schema"`, `\dt "Cased Schema".*`, `\d "Cased Schema".ct`,
 	`\dt *.*`, `\dtS *.pg_class`, `\dv *.*`,
+	`\dn s2`, `\dn+ s2`, `\dn public`, `\dn S2`, `\dn "s2"`, `\dn s?`, `\dn x.s2`,
+	`\dT int`, `\dT int4`, `\dT integer`, `\dT float`, `\dT int[]`, `\dT _int4`, `\dT INT[]`, `\dT bool`,
+	`\dTS+ mood`, `\dT timestamp*`, `\dT "char"`, `\dT pg_catalog.int*`,
+	`\df add2 int`, `\df add2 integer integer`, `\df add2 - int`, `\df add2 int int int`, `\df add2 x`,
+	`\dfS+ int4pl`, `\dfS int4pl int4 -`, `\dfS int4pl pg_catalog.int4`, `\df gen int`,
+	`\dS+ pg_class`, `\d+ pg_catalog.pg_class_oid_index`,
 }
 
 func TestDescribe(t *testing.T) {
@@ -103,7 +109,15 @@ COMMENT ON ROLE describe_bob IS 'bob role'`)
 		return rs[len(rs)-1], nil
 	}
 
-	for _, c := range describeCases {
+	var db string
+	if r, err := conn.SimpleQuery(ctx, "SELECT current_database()"); err != nil {
+		t.Fatal(err)
+	} else {
+		db = string(r[0].Rows[0][0])
+	}
+	cases := append(describeCases[:len(describeCases):len(describeCases)],
+		`\dt `+db+`.s2.other`, `\d `+db+`.s2.*`, `\dn `+db+`.s2`, `\df `+db+`.s2.*`, `\d "`+db+`".s2.ov`)
+	for _, c := range cases {
 		t.Run(c, func(t *testing.T) {
 			name, args := splitMeta(c)
 			if !isDescribe(name) {

@@ -79,7 +79,12 @@ func parsePattern(pat string, maxParts int) (*namePattern, error) {
 		return nil, &DescribeMessage{Text: "improper qualified name (too many dotted names): " + pat, Stderr: true, Failed: true}
 	}
 	p := &namePattern{raw: pat}
-	if maxParts > 1 && len(parts) == maxParts {
+	if maxParts == 2 && len(parts) == 2 {
+		// psql reads a database name only from a three-part name, so
+		// here the "database" never matches the current one.
+		return nil, crossDBError(pat)
+	}
+	if maxParts == 3 && len(parts) == 3 {
 		p.db, p.hasDB = plain[0], true
 		parts = parts[1:]
 	}
@@ -131,4 +136,37 @@ func sqlLiteral(s string) string {
 	}
 	s = strings.ReplaceAll(s, `\`, `\\`)
 	return "E'" + strings.ReplaceAll(s, "'", "''") + "'"
+}
+
+// typeNameAliases maps type names the grammar accepts, but that neither
+// pg_type.typname nor format_type() spells that way, to format_type()'s
+// spelling, so that a type pattern such as "int" or "float8[]" finds its
+// type. Keys are lower case; the whole pattern must match (any case).
+var typeNameAliases = map[string]string{
+	"decimal":       "numeric",
+	"float":         "double precision",
+	"int":           "integer",
+	"bool[]":        "boolean[]",
+	"decimal[]":     "numeric[]",
+	"float[]":       "double precision[]",
+	"float4[]":      "real[]",
+	"float8[]":      "double precision[]",
+	"int[]":         "integer[]",
+	"int2[]":        "smallint[]",
+	"int4[]":        "integer[]",
+	"int8[]":        "bigint[]",
+	"time[]":        "time without time zone[]",
+	"timetz[]":      "time with time zone[]",
+	"timestamp[]":   "timestamp without time zone[]",
+	"timestamptz[]": "timestamp with time zone[]",
+	"varbit[]":      "bit varying[]",
+	"varchar[]":     "character varying[]",
+}
+
+// mapTypeName replaces a type name alias in a type pattern.
+func mapTypeName(pat string) string {
+	if canon, ok := typeNameAliases[strings.ToLower(pat)]; ok {
+		return canon
+	}
+	return pat
 }

@@ -30,7 +30,7 @@ func TestParsePattern(t *testing.T) {
 		{pat: "[ab]", max: 3, schema: "-", name: "[ab]"},
 		{pat: "Db.S.T", max: 3, db: "db", schema: "s", name: "t"},
 		{pat: `"My Db".s.t`, max: 3, db: "My Db", schema: "s", name: "t"},
-		{pat: "a.b", max: 2, db: "a", schema: "-", name: "b"},
+		{pat: "a.b", max: 2, errText: "cross-database references are not implemented: a.b"},
 		{pat: "a.b.c.d", max: 3, errText: "improper qualified name (too many dotted names): a.b.c.d"},
 		{pat: "a.b", max: 1, errText: "improper qualified name (too many dotted names): a.b"},
 		{pat: "é", max: 1, schema: "-", name: "é"},

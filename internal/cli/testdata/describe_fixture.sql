@@ -129,3 +129,4 @@ GRANT EXECUTE ON FUNCTION add2(int, int) TO describe_bob;
 GRANT USAGE ON SCHEMA s2 TO describe_bob;
 CREATE SCHEMA "Cased Schema";
 CREATE TABLE "Cased Schema".ct (a int);
+CREATE PUBLICATION pubs FOR TABLES IN SCHEMA s2;
