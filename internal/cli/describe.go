@@ -42,53 +42,49 @@ type describeSpec struct {
 }
 
 // parseDescribe parses a command name, ok false when it is not one of ours.
+// As in psql, the kind letters and the modifiers S and + may come in any
+// order after the command's own letters ("dtS+", "dt+S", "dSt" is not one:
+// after "dS" only modifiers follow).
 func parseDescribe(cmd string) (describeSpec, bool) {
 	var s describeSpec
-	switch {
-	case cmd == "l" || cmd == "l+" || cmd == "list" || cmd == "list+":
+	if cmd == "l" || cmd == "l+" || cmd == "list" || cmd == "list+" {
 		s.base = "l"
 		s.verbose = strings.HasSuffix(cmd, "+")
 		return s, true
-	case !strings.HasPrefix(cmd, "d"):
+	}
+	if !strings.HasPrefix(cmd, "d") {
 		return s, false
 	}
 	rest := cmd[1:]
+	letters := ""
 	switch {
-	case strings.HasPrefix(rest, "f"):
-		s.base, rest = "df", rest[1:]
-		for len(rest) > 0 && strings.IndexByte("anptw", rest[0]) >= 0 {
-			if strings.IndexByte(s.letters, rest[0]) < 0 {
-				s.letters += rest[:1]
-			}
-			rest = rest[1:]
-		}
-	case strings.HasPrefix(rest, "n"), strings.HasPrefix(rest, "x"), strings.HasPrefix(rest, "T"):
+	case rest == "" || rest[0] == '+' || rest[0] == 'S':
+		s.base = "d"
+	case strings.IndexByte("tivmsE", rest[0]) >= 0:
+		s.base, letters = "d", "tivmsE"
+	case rest[0] == 'f':
+		s.base, letters, rest = "df", "anptw", rest[1:]
+	case rest[0] == 'n' || rest[0] == 'x' || rest[0] == 'T':
 		s.base, rest = "d"+rest[:1], rest[1:]
-	case strings.HasPrefix(rest, "u"), strings.HasPrefix(rest, "g"):
+	case rest[0] == 'u' || rest[0] == 'g':
 		s.base, rest = "du", rest[1:]
 	default:
-		s.base = "d"
-		for len(rest) > 0 && strings.IndexByte("tivmsE", rest[0]) >= 0 {
-			if strings.IndexByte(s.letters, rest[0]) < 0 {
-				s.letters += rest[:1]
-			}
-			rest = rest[1:]
-		}
+		return s, false
 	}
-	// Modifiers, in either order, each at most once.
-	for len(rest) > 0 {
+	for i := 0; i < len(rest); i++ {
+		c := rest[i]
 		switch {
-		case rest[0] == 'S' && !s.system:
+		case c == 'S':
 			s.system = true
-		case rest[0] == '+' && !s.verbose:
+		case c == '+':
 			s.verbose = true
+		case letters != "" && strings.IndexByte(letters, c) >= 0:
+			if strings.IndexByte(s.letters, c) < 0 {
+				s.letters += string(c)
+			}
 		default:
 			return s, false
 		}
-		rest = rest[1:]
-	}
-	if s.base == "dx" && s.system {
-		return s, false
 	}
 	return s, true
 }
@@ -468,9 +464,10 @@ func (d *describer) listDatabases(pattern *string) ([]*Table, error) {
   d.datctype AS "Ctype",
 `)
 	if d.version >= 150000 {
-		b.WriteString(`  d.daticulocale AS "ICU Locale",
-  CASE d.datlocprovider WHEN 'c' THEN 'libc' WHEN 'i' THEN 'icu' END AS "Locale Provider",
-`)
+		// psql 15's columns; PostgreSQL 17 renamed daticulocale.
+		fmt.Fprintf(&b, `  d.%s AS "ICU Locale",
+  CASE d.datlocprovider WHEN 'c' THEN 'libc' WHEN 'i' THEN 'icu' WHEN 'b' THEN 'builtin' END AS "Locale Provider",
+`, d.since(170000, "datlocale", "daticulocale"))
 	}
 	b.WriteString(`  pg_catalog.array_to_string(d.datacl, E'\n') AS "Access privileges"`)
 	if d.s.verbose {

@@ -93,6 +93,7 @@ COMMENT ON ROLE describe_bob IS 'bob role'`)
 		}
 	})
 	exec1(describeFixture)
+	exec1("VACUUM")
 	exec1("CHECKPOINT")
 
 	var version int
@@ -225,12 +226,12 @@ func renderUnaligned(b *bytes.Buffer, t *Table) {
 }
 
 func TestIsDescribe(t *testing.T) {
-	for _, c := range []string{"d", "d+", "dS", "dS+", "d+S", "dt", "dt+", "dtS", "dti", "dE", "df", "dfa+", "dfS+", "dn", "dn+", "du", "dg", "du+", "dx", "dx+", "l", "l+", "list", "dT", "dTS+"} {
+	for _, c := range []string{"d", "d+", "dS", "dS+", "d+S", "dt", "dt+", "dtS", "dt+S", "dti", "dit", "dvm", "dE", "dsS+", "df", "dfa+", "dfS+", "dfS+a", "dftw", "dn", "dn+", "du", "dg", "du+", "dx", "dx+", "l", "l+", "list", "dT", "dTS+"} {
 		if !isDescribe(c) {
 			t.Errorf("isDescribe(%q) = false", c)
 		}
 	}
-	for _, c := range []string{"", "x", "copy", "dt++", "dSS", "dq", "drds", "dxS", "lS", "dtx"} {
+	for _, c := range []string{"", "x", "copy", "dq", "drds", "lS", "dtx", "dSt", "dfx", "dp", "da", "dD", "dnx"} {
 		if isDescribe(c) {
 			t.Errorf("isDescribe(%q) = true", c)
 		}
@@ -242,5 +243,31 @@ func TestDescribeOldServer(t *testing.T) {
 	var m *DescribeMessage
 	if !errors.As(err, &m) || !m.Failed || !strings.Contains(m.Text, "PostgreSQL 12") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestParseDescribe(t *testing.T) {
+	tests := []struct {
+		cmd  string
+		want describeSpec
+	}{
+		{"d", describeSpec{base: "d"}},
+		{"dS+", describeSpec{base: "d", system: true, verbose: true}},
+		{"dt+S", describeSpec{base: "d", letters: "t", system: true, verbose: true}},
+		{"dtit", describeSpec{base: "d", letters: "ti"}},
+		{"dfS+a", describeSpec{base: "df", letters: "a", system: true, verbose: true}},
+		{"dg+", describeSpec{base: "du", verbose: true}},
+		{"dx+", describeSpec{base: "dx", verbose: true}},
+		{"list+", describeSpec{base: "l", verbose: true}},
+		{"dTS", describeSpec{base: "dT", system: true}},
+	}
+	for _, tt := range tests {
+		got, ok := parseDescribe(tt.cmd)
+		if !ok || got != tt.want {
+			t.Errorf("parseDescribe(%q) = %+v, %v; want %+v", tt.cmd, got, ok, tt.want)
+		}
+	}
+	if !describeUsesAllArgs("dfS") || describeUsesAllArgs("dt") {
+		t.Error("describeUsesAllArgs: only \\df uses all its arguments")
 	}
 }
