@@ -814,7 +814,9 @@ WHERE c.oid = ` + oidLit(oid))
 	f := &footers{}
 	switch ri.kind {
 	case 'i', 'I':
-		err = d.indexFooters(ri, f)
+		if err = d.partitionFooters(ri, f); err == nil {
+			err = d.indexFooters(ri, f)
+		}
 	default:
 		err = d.tableFooters(ri, f)
 	}
@@ -1040,28 +1042,8 @@ func (d *describer) tableFooters(ri *relInfo, f *footers) error {
 	oid := oidLit(ri.oid)
 	tableLike := strings.IndexByte("rpmft", k) >= 0
 
-	if tableLike && ri.isPartition {
-		r, err := d.query(`SELECT i.inhparent::pg_catalog.regclass, pg_catalog.pg_get_expr(c.relpartbound, c.oid),
-  ` + d.since(140000, "i.inhdetachpending", "false") + `, pg_catalog.pg_get_partition_constraintdef(c.oid)
-FROM pg_catalog.pg_class c JOIN pg_catalog.pg_inherits i ON c.oid = i.inhrelid
-WHERE c.oid = ` + oid)
-		if err != nil {
-			return err
-		}
-		if len(r.Rows) > 0 {
-			detach := ""
-			if isTrue(r, 0, 2) {
-				detach = " DETACH PENDING"
-			}
-			f.add("Partition of: %s %s%s", cell(r, 0, 0), cell(r, 0, 1), detach)
-			if v {
-				if isNull(r, 0, 3) {
-					f.add("No partition constraint")
-				} else {
-					f.add("Partition constraint: %s", cell(r, 0, 3))
-				}
-			}
-		}
+	if err := d.partitionFooters(ri, f); err != nil {
+		return err
 	}
 	if k == 'p' {
 		r, err := d.query("SELECT pg_catalog.pg_get_partkeydef(" + oid + "::pg_catalog.oid)")
@@ -1170,6 +1152,37 @@ ORDER BY i.inhseqno`)
 	}
 	if v && ri.options != "" {
 		f.add("Options: %s", ri.options)
+	}
+	return nil
+}
+
+// partitionFooters adds "Partition of:" (with the bound, which an index
+// lacks) and, verbose, the partition constraint.
+func (d *describer) partitionFooters(ri *relInfo, f *footers) error {
+	v := d.s.verbose
+	oid := oidLit(ri.oid)
+	if ri.isPartition {
+		r, err := d.query(`SELECT i.inhparent::pg_catalog.regclass, pg_catalog.pg_get_expr(c.relpartbound, c.oid),
+  ` + d.since(140000, "i.inhdetachpending", "false") + `, pg_catalog.pg_get_partition_constraintdef(c.oid)
+FROM pg_catalog.pg_class c JOIN pg_catalog.pg_inherits i ON c.oid = i.inhrelid
+WHERE c.oid = ` + oid)
+		if err != nil {
+			return err
+		}
+		if len(r.Rows) > 0 {
+			detach := ""
+			if isTrue(r, 0, 2) {
+				detach = " DETACH PENDING"
+			}
+			f.add("Partition of: %s %s%s", cell(r, 0, 0), cell(r, 0, 1), detach)
+			if v {
+				if isNull(r, 0, 3) {
+					f.add("No partition constraint")
+				} else {
+					f.add("Partition constraint: %s", cell(r, 0, 3))
+				}
+			}
+		}
 	}
 	return nil
 }

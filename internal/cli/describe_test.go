@@ -62,6 +62,11 @@ var describeCases = []string{
 	`\df add2 int`, `\df add2 integer integer`, `\df add2 - int`, `\df add2 int int int`, `\df add2 x`,
 	`\dfS+ int4pl`, `\dfS int4pl int4 -`, `\dfS int4pl pg_catalog.int4`, `\df gen int`,
 	`\dS+ pg_class`, `\d+ pg_catalog.pg_class_oid_index`,
+	`\d events_a1_pkey`, `\d events_a_pkey`, `\d+ events_a_pkey`, `\d+ pg_toast.pg_toast_2619`,
+	`\d+ pg_toast.pg_toast_2619_index`, `\d+ misc_id_seq`, `\d+ "Ugly ""Name"""`, `\d+ child2`, `\d+ ft2`,
+	`\d+ meas_f`, `\d+ rls_forced`, `\d+ s2.*`, `\d+ pair`, `\d+ excl`, `\d+ trgs`, `\d+ fkchild`, `\d+ pfk`,
+	`\d+ evref`, `\d+ parent`, `\dS information_schema.tables`, `\d+ information_schema.sql_features`,
+	`\dv+ s2.*`, `\di+ s2.*`, `\dis+`, `\dE+ *`, `\d *.nosuch`, `\d nosuch.*`, `\d ""`, `\dt ""`,
 }
 
 func TestDescribe(t *testing.T) {
