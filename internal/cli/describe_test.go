@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pgmoon-go/pgmoon"
 	"github.com/pgmoon-go/pgmoon/pgtest"
@@ -98,6 +99,7 @@ COMMENT ON ROLE describe_bob IS 'bob role'`)
 		}
 	})
 	exec1(describeFixture)
+	tablespaceFixture(t, conn, dsn)
 	exec1("VACUUM")
 	exec1("CHECKPOINT")
 
@@ -122,6 +124,7 @@ COMMENT ON ROLE describe_bob IS 'bob role'`)
 		db = string(r[0].Rows[0][0])
 	}
 	cases := append(describeCases[:len(describeCases):len(describeCases)],
+		`\d tsp`, `\d+ tsp`, `\d tsp_pkey`, `\d tsp_idx`, `\d tsmv`, `\d+ tsmv`, `\d tsmv_idx`,
 		`\dt `+db+`.s2.other`, `\d `+db+`.s2.*`, `\dn `+db+`.s2`, `\df `+db+`.s2.*`, `\d "`+db+`".s2.ov`)
 	for _, c := range cases {
 		t.Run(c, func(t *testing.T) {
@@ -166,6 +169,45 @@ COMMENT ON ROLE describe_bob IS 'bob role'`)
 				t.Errorf("failed = %v, psql %v", gotFailed, wantFailed)
 			}
 		})
+	}
+}
+
+// tablespaceFixture makes a tablespace (in a directory the server's own
+// user creates, through COPY TO PROGRAM) and tables in it; cleanup drops
+// them before the database goes.
+func tablespaceFixture(t *testing.T, conn *pgmoon.Conn, dsn string) {
+	t.Helper()
+	ctx := context.Background()
+	dir := fmt.Sprintf("/tmp/pgmoon_describe_ts_%d", time.Now().UnixNano())
+	for _, sql := range []string{
+		"DROP TABLESPACE IF EXISTS describe_ts",
+		"COPY (SELECT 1) TO PROGRAM 'mkdir -p " + dir + "'",
+		"CREATE TABLESPACE describe_ts LOCATION '" + dir + "'",
+	} {
+		if _, err := conn.SimpleQuery(ctx, sql); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	t.Cleanup(func() {
+		c, err := pgmoon.ConnectString(ctx, dsn)
+		if err != nil {
+			t.Errorf("tablespace cleanup: %v", err)
+			return
+		}
+		defer c.Close(ctx)
+		if _, err := c.SimpleQuery(ctx, "DROP TABLE tsp; DROP MATERIALIZED VIEW tsmv"); err != nil {
+			t.Errorf("tablespace cleanup: %v", err)
+		}
+		if _, err := c.SimpleQuery(ctx, "DROP TABLESPACE describe_ts"); err != nil {
+			t.Errorf("tablespace cleanup: %v", err)
+		}
+		c.SimpleQuery(ctx, "COPY (SELECT 1) TO PROGRAM 'rmdir "+dir+"'")
+	})
+	if _, err := conn.SimpleQuery(ctx, `CREATE TABLE tsp (a int PRIMARY KEY USING INDEX TABLESPACE describe_ts, b int) TABLESPACE describe_ts;
+CREATE INDEX tsp_idx ON tsp (b) TABLESPACE describe_ts;
+CREATE MATERIALIZED VIEW tsmv TABLESPACE describe_ts AS SELECT 1 AS x;
+CREATE INDEX tsmv_idx ON tsmv (x) TABLESPACE describe_ts`); err != nil {
+		t.Fatal(err)
 	}
 }
 
