@@ -109,6 +109,8 @@ func isDescribe(cmd string) bool {
 // failure (such as `Did not find any relation named "x".`) is an error whose
 // text is printed as it is; such messages are *DescribeMessage.
 //
+// Arguments are as psql's lexer returns them: double quotes stay, since
+// they are part of a pattern (`"Foo"` is the name Foo, `Foo` is foo).
 // The first argument is the pattern. \df takes the others as patterns for
 // the types of the first arguments ("-" for none); the other commands
 // ignore them, and the caller should warn about them as psql does

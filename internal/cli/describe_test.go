@@ -19,15 +19,20 @@ import (
 var describeFixture string
 
 // describeCases are compared byte for byte with psql 15's unaligned output
-// (psql -X -A -c). Every case is byte-identical. Known differences, not
-// covered here:
-//   - \l+ and \dt+ sizes are compared, but a size can change between our
-//     query and psql's if the server writes to the files meanwhile.
-//   - Extra arguments (\dt a b, \df name argtypes) are ignored; psql 15
-//     warns about them or, for \df, matches argument types.
-//   - \dT does not map type name aliases (int, float...) in patterns as psql does.
-//   - Foreign tables and tablespaces follow psql's layout but are not
-//     tested (no foreign data wrapper or tablespace in the fixture).
+// (psql -X -A -c): stdout, stderr and whether the command failed. Every
+// case, with those TestDescribe adds (cross-database names, tablespaces),
+// is identical. What they do not show:
+//   - Sizes (\dt+, \l+) are read twice, by us and then by psql; a write
+//     in between (autovacuum) would make them differ. The fixture is
+//     vacuumed first so that autovacuum has nothing to do.
+//   - Describe leaves to its caller psql's warning about extra arguments
+//     (`\dt: extra argument "b" ignored`) and the QUIET variable, which
+//     silences the DescribeMessage texts.
+//   - HIDE_TABLEAM and HIDE_TOAST_COMPRESSION are not supported: the
+//     Access method and Compression details always show, as by default.
+//   - Messages and labels are psql's English ones (no translations).
+//   - Only PostgreSQL 15 is tested; the version guards for 12-14 and 17
+//     (tgparentid, inhdetachpending, stxstattarget, datlocale...) are not.
 var describeCases = []string{
 	`\d`, `\d+`, `\dS`,
 	`\d t`, `\d+ t`, `\d parent`, `\d ulog`, `\d+ ulog`, `\d excl`,
