@@ -2,6 +2,7 @@ package cli
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -86,4 +87,35 @@ func TestPatternConditions(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("alt: got %q, want %q", got, want)
 	}
+}
+
+// FuzzParsePattern checks that any pattern either parses or gets one of
+// psql's two messages, and that every condition quotes its regular
+// expression as one SQL literal.
+func FuzzParsePattern(f *testing.F) {
+	for _, s := range []string{"t", `"Foo"`, "s.t", "a.b.c", "a.b.c.d", `"a""b".*`, "int[]", `x\y'z`, "é?", `"unterminated`} {
+		f.Add(s, 3)
+	}
+	f.Fuzz(func(t *testing.T, pat string, maxParts int) {
+		maxParts = 1 + (maxParts%3+3)%3
+		p, err := parsePattern(pat, maxParts)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "improper qualified name") && !strings.HasPrefix(err.Error(), "cross-database references") {
+				t.Fatalf("unexpected error %q", err)
+			}
+			return
+		}
+		for _, c := range p.conditions("n.nspname", "c.relname", "", "vis") {
+			if c == "vis" {
+				continue
+			}
+			at := strings.Index(c, "OPERATOR(pg_catalog.~) ")
+			lit := strings.TrimSuffix(c[at+len("OPERATOR(pg_catalog.~) "):], " COLLATE pg_catalog.default")
+			lit = strings.TrimPrefix(lit, "E")
+			if len(lit) < 2 || lit[0] != '\'' || lit[len(lit)-1] != '\'' ||
+				strings.Contains(strings.ReplaceAll(lit[1:len(lit)-1], "''", ""), "'") {
+				t.Fatalf("condition %q: bad literal %q", c, lit)
+			}
+		}
+	})
 }
