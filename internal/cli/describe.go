@@ -111,6 +111,10 @@ func isDescribe(cmd string) bool {
 //
 // Arguments are as psql's lexer returns them: double quotes stay, since
 // they are part of a pattern (`"Foo"` is the name Foo, `Foo` is foo).
+// When \d name fails part way (a relation dropped meanwhile), the tables
+// described before the failure come with the error: print them first, as
+// psql has.
+//
 // The first argument is the pattern. \df takes the others as patterns for
 // the types of the first arguments ("-" for none); the other commands
 // ignore them, and the caller should warn about them as psql does
@@ -716,11 +720,9 @@ FROM pg_catalog.pg_class c
 	for i := range r.Rows {
 		t, err := d.describeOne(cell(r, i, 0), cell(r, i, 1), cell(r, i, 2))
 		if err != nil {
-			return nil, err
+			return out, err
 		}
-		if t != nil {
-			out = append(out, t)
-		}
+		out = append(out, t)
 	}
 	return out, nil
 }
@@ -772,9 +774,8 @@ WHERE c.oid = ` + oidLit(oid))
 	if err != nil {
 		return nil, err
 	}
-	if len(r.Rows) == 0 {
-		// Dropped since the lookup: psql prints nothing for it.
-		return nil, nil
+	if len(r.Rows) == 0 { // dropped since the lookup
+		return nil, &DescribeMessage{Text: fmt.Sprintf("Did not find any relation with OID %s.", oid), Stderr: true, Failed: true}
 	}
 	ri := &relInfo{oid: oid, schema: schema, name: name}
 	ri.checks, _ = strconv.Atoi(cell(r, 0, 0))

@@ -323,3 +323,21 @@ func TestParseDescribe(t *testing.T) {
 		t.Error("describeUsesAllArgs: only \\df uses all its arguments")
 	}
 }
+
+// TestDescribeDroppedRelation: a relation that the lookup found but that
+// is gone when its details are read fails the command with psql's message.
+func TestDescribeDroppedRelation(t *testing.T) {
+	calls := 0
+	q := func(ctx context.Context, sql string) (*pgmoon.Result, error) {
+		calls++
+		if calls == 1 { // the lookup: oid, schema, name
+			return &pgmoon.Result{Rows: [][][]byte{{[]byte("12345"), []byte("public"), []byte("gone")}}}, nil
+		}
+		return &pgmoon.Result{}, nil // pg_class has no such row any more
+	}
+	tabs, err := Describe(context.Background(), q, 150000, "d", []string{"gone"})
+	var m *DescribeMessage
+	if !errors.As(err, &m) || m.Text != "Did not find any relation with OID 12345." || !m.Failed || len(tabs) != 0 {
+		t.Fatalf("tabs = %v, err = %v", tabs, err)
+	}
+}
