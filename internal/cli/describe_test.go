@@ -98,9 +98,14 @@ CREATE ROLE describe_alice LOGIN CREATEDB CONNECTION LIMIT 3 VALID UNTIL '2030-0
 COMMENT ON ROLE describe_bob IS 'bob role'`)
 	t.Cleanup(func() {
 		c, err := pgmoon.ConnectString(context.Background(), dsn)
-		if err == nil {
-			c.SimpleQuery(context.Background(), "DROP ROLE IF EXISTS describe_alice; DROP ROLE IF EXISTS describe_bob")
-			c.Close(context.Background())
+		if err != nil {
+			t.Errorf("role cleanup: %v", err)
+			return
+		}
+		defer c.Close(context.Background())
+		// The grants and policies that name the roles go first.
+		if _, err := c.SimpleQuery(context.Background(), "DROP OWNED BY describe_alice, describe_bob; DROP ROLE describe_alice; DROP ROLE describe_bob"); err != nil {
+			t.Errorf("role cleanup: %v", err)
 		}
 	})
 	exec1(describeFixture)
