@@ -1036,6 +1036,9 @@ WHERE i.indexrelid = ` + oidLit(ri.oid))
 			f.add("Access method: %s", *ri.am)
 		}
 	}
+	if d.s.verbose && ri.options != "" {
+		f.add("Options: %s", ri.options)
+	}
 	return nil
 }
 

@@ -72,6 +72,8 @@ var describeCases = []string{
 	`\d+ pg_toast.pg_toast_2619_index`, `\d+ misc_id_seq`, `\d+ "Ugly ""Name"""`, `\d+ child2`, `\d+ ft2`,
 	`\d+ meas_f`, `\d+ rls_forced`, `\d+ s2.*`, `\d+ pair`, `\d+ excl`, `\d+ trgs`, `\d+ fkchild`, `\d+ pfk`,
 	`\d+ evref`, `\d+ parent`, `\dS information_schema.tables`, `\d+ information_schema.sql_features`,
+	`\d vco`, `\d+ vco`, `\d t_opt_idx`, `\d+ t_opt_idx`, `\d+ t_expr_idx`, `\d+ trgs`, `\d+ mv`,
+	`\dT+`, `\dT+ floatrange`, `\d replica_trg`, `\d+ t`, `\di t_*`,
 	`\dv+ s2.*`, `\di+ s2.*`, `\dis+`, `\dE+ *`, `\d *.nosuch`, `\d nosuch.*`, `\d ""`, `\dt ""`,
 }
 
