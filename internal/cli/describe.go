@@ -1606,13 +1606,3 @@ ORDER BY 1`)
 	}
 	return nil
 }
-
-// DescribeMessage is a describe command's message printed instead of a
-// table, such as "Did not find any relations.". PLACEHOLDER.
-type DescribeMessage struct {
-	Text   string
-	Stderr bool // printed on standard error with the script prefix
-	Failed bool // the command counts as failed (ON_ERROR_STOP)
-}
-
-func (m *DescribeMessage) Error() string { return m.Text }

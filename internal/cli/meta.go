@@ -83,6 +83,12 @@ Variables
 // runMeta runs one backslash command.
 func (s *Session) runMeta(ctx context.Context, cmd, rawArgs string) {
 	s.failed = false
+	defer func() {
+		for _, w := range s.afterMeta {
+			s.warnf("%s", w)
+		}
+		s.afterMeta = s.afterMeta[:0]
+	}()
 	if err := s.meta(ctx, cmd, rawArgs); err != nil {
 		s.failed = true
 		var pgErr *pgmoon.PgError
@@ -92,7 +98,9 @@ func (s *Session) runMeta(ctx context.Context, cmd, rawArgs string) {
 		}
 		var dm *DescribeMessage
 		if errors.As(err, &dm) {
-			if dm.Stderr {
+			if s.quiet() {
+				// psql drops these messages when QUIET is on.
+			} else if dm.Stderr {
 				s.errorf("%s", dm.Text)
 			} else {
 				fmt.Fprintln(s.out, dm.Text)
@@ -265,6 +273,14 @@ func (s *Session) meta(ctx context.Context, cmd, rawArgs string) error {
 	if isDescribe(cmd) {
 		if s.conn == nil || s.conn.IsClosed() {
 			return errors.New("You are currently not connected to a database.")
+		}
+		var extra []string
+		if !describeUsesAllArgs(cmd) && len(args) > 1 {
+			args, extra = args[:1], args[1:]
+		}
+		// psql warns about extra arguments after the command ran.
+		for _, e := range extra {
+			s.afterMeta = append(s.afterMeta, fmt.Sprintf("\\%s: extra argument \"%s\" ignored", cmd, e))
 		}
 		tables, err := Describe(ctx, s.query, s.serverVersion(), cmd, args)
 		for _, t := range tables {
