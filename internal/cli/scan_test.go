@@ -1,9 +1,13 @@
 package cli
 
 import (
+	"context"
+	"os/exec"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // session is the little of psql's main loop the tests need on top of a
@@ -323,5 +327,63 @@ func TestMetaArgs(t *testing.T) {
 		if got := MetaArgs(tc.args, get); !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("MetaArgs(%q) = %q, want %q", tc.args, got, tc.want)
 		}
+	}
+}
+
+var promptRE = regexp.MustCompile(`<P[12](.)>`)
+
+// TestStatePsql runs each script through an interactive psql on a
+// pseudo-terminal (script(1)) with PROMPT1 and PROMPT2 showing %R, and
+// compares the prompt before each line with State after the line before.
+func TestStatePsql(t *testing.T) {
+	if _, err := exec.LookPath("script"); err != nil {
+		t.Skip("no script(1) to run psql on a terminal")
+	}
+	dsn := pgtestDSN(t)
+	extra := []struct{ name, script string }{
+		{"states", "select (\n'a\nb'\n)\n/* x\n*/ $$\n$$;\nselect \"x\n\" from t\n;"},
+		{"begin atomic prompt", "create procedure p() language sql\nbegin atomic\nselect 1;\nend;"},
+		{"nested parens", "select ((\n1)\n, 2)\n;"},
+		{"E string over lines", "select E'\\'\n'\n;"},
+		{"comment only", "-- c\n/* c\n*/\n;"},
+	}
+	for _, tc := range append(extra, scripts...) {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if strings.Contains(tc.script, "\\!") {
+				t.Skip("psql runs the shell command")
+			}
+			if strings.Contains(tc.script, "\r") {
+				t.Skip("the terminal turns \\r into \\n")
+			}
+			lines := strings.Split(tc.script, "\n")
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, "script", "-qec",
+				psqlPath+" -X -n -P pager=off -v PROMPT1='<P1%R>' -v PROMPT2='<P2%R>' -d '"+dsn+"'", "/dev/null")
+			cmd.Env = []string{"LC_ALL=C.UTF-8", "TERM=dumb", "PATH=/usr/bin:/bin", "PGCLIENTENCODING=UTF8"}
+			cmd.Stdin = strings.NewReader(tc.script + "\n\\q\n")
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("psql: %v\n%s", err, out)
+			}
+			var want []byte
+			for _, m := range promptRE.FindAllSubmatch(out, -1) {
+				want = append(want, m[1][0])
+			}
+			s := newSession()
+			got := []byte{s.sc.State()}
+			for _, l := range lines {
+				s.line(l)
+				got = append(got, s.sc.State())
+			}
+			// A script ending inside a quote has "\\q" read as text and one more prompt.
+			if len(want) > len(got) {
+				want = want[:len(got)]
+			}
+			if string(got) != string(want) {
+				t.Errorf("script:\n%s\nstates %q, psql prompts %q", tc.script, got, want)
+			}
+		})
 	}
 }
