@@ -145,6 +145,9 @@ func TestFormatErrorPsql(t *testing.T) {
 
 	for _, tc := range errCases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
 			pe := errOrNotice(t, ctx, dsn, tc.query)
 			for _, verb := range []string{"default", "verbose", "terse", "sqlstate"} {
 				for _, show := range []string{"never", "errors", "always"} {

@@ -163,6 +163,7 @@ func TestScannerPsql(t *testing.T) {
 	dsn := pgtestDSN(t)
 	for _, tc := range scripts {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			if strings.Contains(tc.script, "\\!") {
 				t.Skip("psql runs the shell command")
 			}
