@@ -204,6 +204,7 @@ func TestFeedEvents(t *testing.T) {
 		{"meta args stop at backslash", []string{`\pset border 2\x \\ select 1;`},
 			[]Event{meta("pset", "border 2"), meta("x", ""), sql("select 1;")}, "", "="},
 		{"meta quoted backslash", []string{`\echo 'a\\b' "c\d" \\`}, []Event{meta("echo", `'a\\b' "c\d"`)}, "", "="},
+		{"COPY is whole line", []string{`\COPY t to stdout \x`}, []Event{meta("COPY", `t to stdout \x`)}, "", "="},
 		{"copy is whole line", []string{`\copy t from 'f' \\ x`}, []Event{meta("copy", `t from 'f' \\ x`)}, "", "="},
 		{"shell is whole line", []string{`\! ls \x`}, []Event{meta("!", `ls \x`)}, "", "="},
 		{"sf+ is whole line", []string{`\sf+ f(int) \x`}, []Event{meta("sf+", `f(int) \x`)}, "", "="},
