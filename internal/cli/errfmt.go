@@ -11,7 +11,7 @@ import (
 // FormatError renders a server error (or notice) the way psql 15 does (the
 // text libpq builds for PQerrorMessage) for the given VERBOSITY ("default",
 // "verbose", "terse", "sqlstate") and SHOW_CONTEXT ("never", "errors",
-// "always"), with the LINE n: excerpt and caret computed from query when
+// "always"; other values count as "default" and "errors"), with the LINE n: excerpt and caret computed from query when
 // the error has a position. query is the text sent, used for Position; an
 // InternalPosition is shown under InternalQuery.
 //
@@ -19,7 +19,8 @@ import (
 // the severity ("ERROR:  22012: division by zero"), as verbose does.
 //
 // A severity other than ERROR, FATAL or PANIC is a notice: SHOW_CONTEXT
-// "errors" hides its CONTEXT. Terse shows no CONTEXT at all. The result ends with a newline.
+// "errors" hides its CONTEXT. Terse shows no CONTEXT at all. The result
+// ends with a newline.
 func FormatError(e *pgmoon.PgError, verbosity, showContext, query string) string {
 	var b strings.Builder
 	sev := e.Severity
@@ -38,7 +39,7 @@ func FormatError(e *pgmoon.PgError, verbosity, showContext, query string) string
 	}
 	terse := verbosity == "terse"
 	verbose := verbosity == "verbose"
-	if (verbose || verbosity == "default") && e.Code != "" {
+	if !terse && e.Code != "" { // pgmoon-cli's default shows it too
 		b.WriteString(e.Code + ": ")
 	}
 	b.WriteString(e.Message)
@@ -67,7 +68,7 @@ func FormatError(e *pgmoon.PgError, verbosity, showContext, query string) string
 		field(&b, "DETAIL", e.Detail)
 		field(&b, "HINT", e.Hint)
 		field(&b, "QUERY", e.InternalQuery)
-		if showContext == "always" || showContext == "errors" && isError(e) {
+		if showContext == "always" || showContext != "never" && isError(e) {
 			field(&b, "CONTEXT", e.Where)
 		}
 	}

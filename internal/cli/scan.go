@@ -74,10 +74,10 @@ type Event struct {
 	Cmd  string // EventMeta: the name without the backslash, e.g. "d+", "copy", "g"
 	// Args is, for EventMeta, the argument text with surrounding whitespace
 	// removed, to be split by MetaArgs. For \!, \copy (any case), \ef, \ev,
-	// \sf[+], \sv[+], \h and \help it is the whole rest of the line, as it is for \g, \gx, \o
-	// and \w once an argument starts with '|'. Otherwise it ends where an
-	// unquoted backslash starts a new command; a "\\" separator there is
-	// consumed and lexing goes on with SQL.
+	// \sf[+], \sv[+], \h and \help it is the whole rest of the line, as it
+	// is for \g, \gx, \o and \w once an argument starts with '|'. Otherwise
+	// it ends where an unquoted backslash starts a new command; a "\\"
+	// separator there is consumed and lexing goes on with SQL.
 	Args string
 }
 
