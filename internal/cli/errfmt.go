@@ -11,9 +11,9 @@ import (
 // FormatError renders a server error (or notice) the way psql 15 does (the
 // text libpq builds for PQerrorMessage) for the given VERBOSITY ("default",
 // "verbose", "terse", "sqlstate") and SHOW_CONTEXT ("never", "errors",
-// "always"; other values count as "default" and "errors"), with the LINE n: excerpt and caret computed from query when
-// the error has a position. query is the text sent, used for Position; an
-// InternalPosition is shown under InternalQuery.
+// "always"); other values count as "default" and "errors". When the error
+// has a position, a "LINE n:" excerpt of query (the text sent) with a caret
+// follows the message; an InternalPosition is shown in InternalQuery.
 //
 // One difference from psql: the default verbosity adds the SQLSTATE after
 // the severity ("ERROR:  22012: division by zero"), as verbose does.
