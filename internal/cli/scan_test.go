@@ -154,6 +154,10 @@ var scripts = []struct{ name, script string }{
 	{"dollar after number", "select 1$a$;$a$; select 2;"},
 	{"semicolon after tab", "select 1\t;\tselect 2\t;"},
 	{"operator before comment", "select 1 +--c;\n2; select 3 */* c; */ 4;"},
+	{"no quote continuation across lines", "select E'a'\n'\\';' ;\n';"},
+	{"backslash in comments and quotes", "select 1 -- \\echo no\n, /* \\echo no */ '\\echo', $$\\echo$$, \"\\echo\";"},
+	{"meta inside parens", "select (1\n\\echo mid\n);"},
+	{"g inside parens", "select (1 \\g\nselect 2;"},
 	{"carriage return", "select 1;\r\nselect 2\r;"},
 }
 
