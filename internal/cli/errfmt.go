@@ -185,7 +185,7 @@ func errorPosition(b *strings.Builder, query string, pos int) {
 		b.WriteString("...")
 	}
 	b.WriteByte('\n')
-	b.WriteString(strings.Repeat(" ", len(prefix)+scr[loc]-scr[ibeg]))
+	b.WriteString(strings.Repeat(" ", max(0, len(prefix)+scr[loc]-scr[ibeg])))
 	b.WriteString("^\n")
 }
 
