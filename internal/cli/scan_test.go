@@ -351,6 +351,7 @@ func TestStatePsql(t *testing.T) {
 		{"begin atomic prompt", "create procedure p() language sql\nbegin atomic\nselect 1;\nend;"},
 		{"nested parens", "select ((\n1)\n, 2)\n;"},
 		{"E string over lines", "select E'\\'\n'\n;"},
+		{"E string backslash at end of line", "select E'x\\\n';\nselect 2;"},
 		{"comment only", "-- c\n/* c\n*/\n;"},
 	}
 	for _, tc := range append(extra, scripts...) {
