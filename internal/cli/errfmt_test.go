@@ -34,6 +34,7 @@ func runPsql(t testing.TB, dsn string, stdin string, args ...string) (stdout, st
 	}
 	cmd.Env = append(env, "LC_ALL=C.UTF-8", "PGCLIENTENCODING=UTF8")
 	cmd.Stdin = strings.NewReader(stdin)
+	cmd.Dir = t.TempDir()
 	var out, errb strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

@@ -368,7 +368,10 @@ func TestStatePsql(t *testing.T) {
 			defer cancel()
 			cmd := exec.CommandContext(ctx, "script", "-qec",
 				psqlPath+" -X -n -P pager=off -v PROMPT1='<P1%R>' -v PROMPT2='<P2%R>' -d '"+dsn+"'", "/dev/null")
-			cmd.Env = []string{"LC_ALL=C.UTF-8", "TERM=dumb", "PATH=/usr/bin:/bin", "PGCLIENTENCODING=UTF8"}
+			// No pager (less would read the script as keystrokes) and a
+			// scratch directory for anything psql writes.
+			cmd.Env = []string{"LC_ALL=C.UTF-8", "TERM=dumb", "PATH=/usr/bin:/bin", "PGCLIENTENCODING=UTF8", "PAGER=cat"}
+			cmd.Dir = t.TempDir()
 			cmd.Stdin = strings.NewReader(tc.script + "\n\\q\n")
 			out, err := cmd.CombinedOutput()
 			if err != nil {
