@@ -831,6 +831,7 @@ WHERE c.oid = ` + oidLit(oid))
 		t.Footers = []string{}
 	}
 	t.NoDefaultFooter = true
+	t.NoExpanded = true
 	return t, nil
 }
 
@@ -853,6 +854,7 @@ WHERE seqrelid = ` + oidLit(ri.oid))
 	t.Title = title
 	t.Footers = []string{}
 	t.NoDefaultFooter = true
+	t.NoExpanded = true
 	own, err := d.query(`SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) || '.' || pg_catalog.quote_ident(a.attname),
   d.deptype
 FROM pg_catalog.pg_depend d

@@ -91,6 +91,7 @@ func (s *Session) runMeta(ctx context.Context, cmd, rawArgs string) {
 	}()
 	if err := s.meta(ctx, cmd, rawArgs); err != nil {
 		s.failed = true
+		s.scanner.Discard() // psql ignores the rest of the line after a failed command
 		var pgErr *pgmoon.PgError
 		if errors.As(err, &pgErr) {
 			s.reportError(err, "")
@@ -289,7 +290,6 @@ func (s *Session) meta(ctx context.Context, cmd, rawArgs string) error {
 		}
 		return err
 	}
-	s.scanner.Discard() // psql ignores the rest of the line
 	if s.interactive {
 		return fmt.Errorf("invalid command \\%s\nTry \\? for help.", cmd)
 	}
