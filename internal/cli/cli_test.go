@@ -115,6 +115,8 @@ func TestExitStatuses(t *testing.T) {
 // every byte of their output.
 func TestScriptsLikePsql(t *testing.T) {
 	dir := t.TempDir()
+	describeFile := filepath.Join(dir, "describe.sql")
+	os.WriteFile(describeFile, []byte("create table t(a int);\n\\dt t x\n\\d nosuch\n\\d t\n"), 0o644)
 	inc := filepath.Join(dir, "inc.sql")
 	os.WriteFile(inc, []byte("select 'included' as what;\nselect 1/0;\n"), 0o644)
 	data := filepath.Join(dir, "data.csv")
@@ -154,6 +156,9 @@ func TestScriptsLikePsql(t *testing.T) {
 		{"-P border=2", "select 1 as a;\n", []string{"-P", "border=2"}},
 		{"invalid command", "\\nosuch\nselect 1;\n", nil},
 		{"dollar quotes", "select $$a;b$$ as x, $t$ ; $t$ as y;\n", nil},
+		{"describe", "create table t(a int primary key, b text not null default 'x', c numeric(10,2) check (c > 0));\ncreate index on t(b);\ncreate view v as select a from t;\n\\d t\n\\d+ t\n\\dt\n\\dv\n\\di\n\\d\n\\dn\n\\d nosuch\n\\dt nosuch extra\n", nil},
+		{"describe expanded", "create table t(a int);\n\\x\n\\dt\n\\d t\n", nil},
+		{"describe in a file", "", []string{"-f", describeFile}},
 		{"comments", "select 1 -- trailing ; comment\n;\n/* block ; */ select 2;\n", nil},
 	}
 	for _, c := range cases {

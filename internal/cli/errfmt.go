@@ -11,16 +11,17 @@ import (
 // FormatError renders a server error (or notice) the way psql 15 does (the
 // text libpq builds for PQerrorMessage) for the given VERBOSITY ("default",
 // "verbose", "terse", "sqlstate") and SHOW_CONTEXT ("never", "errors",
-// "always"), with the LINE n: excerpt and caret computed from query when
-// the error has a position. query is the text sent, used for Position; an
-// InternalPosition is shown under InternalQuery.
+// "always"); other values count as "default" and "errors". When the error
+// has a position, a "LINE n:" excerpt of query (the text sent) with a caret
+// follows the message; an InternalPosition is shown in InternalQuery.
 //
 // One difference from psql: for errors (ERROR, FATAL, PANIC) the default
 // verbosity adds the SQLSTATE after the severity ("ERROR:  22012: division
 // by zero"), as verbose does; notices and warnings are exactly psql's.
 //
 // A severity other than ERROR, FATAL or PANIC is a notice: SHOW_CONTEXT
-// "errors" hides its CONTEXT. Terse shows no CONTEXT at all. The result ends with a newline.
+// "errors" hides its CONTEXT. Terse shows no CONTEXT at all. The result
+// ends with a newline.
 func FormatError(e *pgmoon.PgError, verbosity, showContext, query string) string {
 	var b strings.Builder
 	sev := e.Severity
@@ -68,7 +69,7 @@ func FormatError(e *pgmoon.PgError, verbosity, showContext, query string) string
 		field(&b, "DETAIL", e.Detail)
 		field(&b, "HINT", e.Hint)
 		field(&b, "QUERY", e.InternalQuery)
-		if showContext == "always" || showContext == "errors" && isError(e) {
+		if showContext == "always" || showContext != "never" && isError(e) {
 			field(&b, "CONTEXT", e.Where)
 		}
 	}
@@ -185,7 +186,7 @@ func errorPosition(b *strings.Builder, query string, pos int) {
 		b.WriteString("...")
 	}
 	b.WriteByte('\n')
-	b.WriteString(strings.Repeat(" ", len(prefix)+scr[loc]-scr[ibeg]))
+	b.WriteString(strings.Repeat(" ", max(0, len(prefix)+scr[loc]-scr[ibeg])))
 	b.WriteString("^\n")
 }
 

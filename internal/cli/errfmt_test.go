@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/pgmoon-go/pgmoon"
 	"github.com/pgmoon-go/pgmoon/pgtest"
@@ -113,6 +114,9 @@ func TestFormatErrorPsql(t *testing.T) {
 
 	for _, tc := range errCases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
 			pe := errOrNotice(t, ctx, dsn, tc.query)
 			for _, verb := range []string{"default", "verbose", "terse", "sqlstate"} {
 				for _, show := range []string{"never", "errors", "always"} {
@@ -196,4 +200,32 @@ func TestFormatErrorTerse(t *testing.T) {
 func pgtestDSN(t *testing.T) string {
 	t.Helper()
 	return pgtest.Default(t).NewDatabase(t)
+}
+
+// FuzzFormatError checks that any query and position format without
+// panicking, with a caret line when the position is inside the query (an
+// empty InternalQuery counts as absent: pgmoon cannot tell them apart).
+func FuzzFormatError(f *testing.F) {
+	for _, tc := range errCases {
+		f.Add(tc.query, int32(len(tc.query)/2), false)
+	}
+	f.Add("a\r\nb\rc\n", int32(5), true)
+	f.Fuzz(func(t *testing.T, query string, pos int32, internal bool) {
+		pe := &pgmoon.PgError{Severity: "ERROR", Code: "42601", Message: "m", Detail: "d", Where: "w"}
+		if internal {
+			pe.InternalQuery, pe.InternalPosition = query, pos
+		} else {
+			pe.Position = pos
+		}
+		for _, verb := range []string{"default", "verbose", "terse", "sqlstate"} {
+			out := FormatError(pe, verb, "errors", query)
+			if !strings.HasSuffix(out, "\n") {
+				t.Fatalf("%q does not end with a newline", out)
+			}
+		}
+		out := FormatError(pe, "default", "never", query)
+		if pos >= 1 && int(pos) <= utf8.RuneCountInString(query)+1 && (query != "" || !internal) && !strings.Contains(out, "^\n") {
+			t.Fatalf("no caret for position %d in %q:\n%s", pos, query, out)
+		}
+	})
 }

@@ -83,8 +83,15 @@ Variables
 // runMeta runs one backslash command.
 func (s *Session) runMeta(ctx context.Context, cmd, rawArgs string) {
 	s.failed = false
+	defer func() {
+		for _, w := range s.afterMeta {
+			s.warnf("%s", w)
+		}
+		s.afterMeta = s.afterMeta[:0]
+	}()
 	if err := s.meta(ctx, cmd, rawArgs); err != nil {
 		s.failed = true
+		s.scanner.Discard() // psql ignores the rest of the line after a failed command
 		var pgErr *pgmoon.PgError
 		if errors.As(err, &pgErr) {
 			s.reportError(err, "")
@@ -92,7 +99,9 @@ func (s *Session) runMeta(ctx context.Context, cmd, rawArgs string) {
 		}
 		var dm *DescribeMessage
 		if errors.As(err, &dm) {
-			if dm.Stderr {
+			if s.quiet() {
+				// psql drops these messages when QUIET is on.
+			} else if dm.Stderr {
 				s.errorf("%s", dm.Text)
 			} else {
 				fmt.Fprintln(s.out, dm.Text)
@@ -266,6 +275,14 @@ func (s *Session) meta(ctx context.Context, cmd, rawArgs string) error {
 		if s.conn == nil || s.conn.IsClosed() {
 			return errors.New("You are currently not connected to a database.")
 		}
+		var extra []string
+		if !describeUsesAllArgs(cmd) && len(args) > 1 {
+			args, extra = args[:1], args[1:]
+		}
+		// psql warns about extra arguments after the command ran.
+		for _, e := range extra {
+			s.afterMeta = append(s.afterMeta, fmt.Sprintf("\\%s: extra argument \"%s\" ignored", cmd, e))
+		}
 		tables, err := Describe(ctx, s.query, s.serverVersion(), cmd, args)
 		for _, t := range tables {
 			po := s.print
@@ -273,7 +290,6 @@ func (s *Session) meta(ctx context.Context, cmd, rawArgs string) error {
 		}
 		return err
 	}
-	s.scanner.Discard() // psql ignores the rest of the line
 	if s.interactive {
 		return fmt.Errorf("invalid command \\%s\nTry \\? for help.", cmd)
 	}

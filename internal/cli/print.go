@@ -24,6 +24,9 @@ type Table struct {
 	Footers []string
 	// NoDefaultFooter suppresses "(N rows)" (catalog listings such as \d name).
 	NoDefaultFooter bool
+	// NoExpanded prints the table unexpanded whatever \pset expanded says,
+	// as psql does for \d name.
+	NoExpanded bool
 }
 
 // PrintOptions are psql's \pset settings.
@@ -116,6 +119,11 @@ func isNumericOID(oid uint32) bool {
 // says; everything else is a string. Titles, footers, TuplesOnly and Expanded
 // do not apply to them.
 func PrintTable(w io.Writer, t *Table, o *PrintOptions) error {
+	if t.NoExpanded && o.Expanded != "off" {
+		oo := *o
+		oo.Expanded = "off"
+		o = &oo
+	}
 	bw := bufio.NewWriter(w)
 	p := newPrintable(t, o)
 	switch o.Format {

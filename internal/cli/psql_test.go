@@ -39,6 +39,7 @@ func psqlExec(t testing.TB, stdin string, args ...string) runResult {
 	}
 	cmd.Env = append(env, "LC_ALL=C.UTF-8", "PGCLIENTENCODING=UTF8", "PAGER=", "PSQL_PAGER=")
 	cmd.Stdin = strings.NewReader(stdin)
+	cmd.Dir = t.TempDir() // what a script writes with a relative name lands there
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

@@ -73,11 +73,11 @@ type Event struct {
 	SQL  string // EventSQL: the statement text including its ';'
 	Cmd  string // EventMeta: the name without the backslash, e.g. "d+", "copy", "g"
 	// Args is, for EventMeta, the argument text with surrounding whitespace
-	// removed, to be split by MetaArgs. For \!, \copy, \ef, \ev, \sf, \sv, \h
-	// and \help it is the whole rest of the line, as it is for \g, \gx, \o
-	// and \w once an argument starts with '|'. Otherwise it ends where an
-	// unquoted backslash starts a new command; a "\\" separator there is
-	// consumed and lexing goes on with SQL.
+	// removed, to be split by MetaArgs. For \!, \copy (any case), \ef, \ev,
+	// \sf[+], \sv[+], \h and \help it is the whole rest of the line, as it
+	// is for \g, \gx, \o and \w once an argument starts with '|'. Otherwise
+	// it ends where an unquoted backslash starts a new command; a "\\"
+	// separator there is consumed and lexing goes on with SQL.
 	Args string
 }
 
@@ -630,7 +630,8 @@ func quoteVar(val string, ok bool, kind byte) (string, bool) {
 	return b.String(), true
 }
 
-// wholeLine lists the commands whose argument is the rest of the line.
+// wholeLine lists the commands whose argument is the rest of the line
+// (psql also takes \copy in any letter case).
 var wholeLine = map[string]bool{
 	"!": true, "copy": true, "ef": true, "ev": true, "sf": true, "sf+": true,
 	"sv": true, "sv+": true, "h": true, "help": true,
@@ -652,7 +653,7 @@ func (s *Scanner) meta(in string) (Event, int) {
 		j++
 	}
 	ev := Event{Kind: EventMeta, Cmd: in[1:j]}
-	if wholeLine[ev.Cmd] {
+	if wholeLine[ev.Cmd] || strings.EqualFold(ev.Cmd, "copy") {
 		ev.Args = trimSpace(in[j:])
 		return ev, len(in)
 	}

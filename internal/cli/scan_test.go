@@ -1,9 +1,13 @@
 package cli
 
 import (
+	"context"
+	"os/exec"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // session is the little of psql's main loop the tests need on top of a
@@ -150,6 +154,10 @@ var scripts = []struct{ name, script string }{
 	{"dollar after number", "select 1$a$;$a$; select 2;"},
 	{"semicolon after tab", "select 1\t;\tselect 2\t;"},
 	{"operator before comment", "select 1 +--c;\n2; select 3 */* c; */ 4;"},
+	{"no quote continuation across lines", "select E'a'\n'\\';' ;\n';"},
+	{"backslash in comments and quotes", "select 1 -- \\echo no\n, /* \\echo no */ '\\echo', $$\\echo$$, \"\\echo\";"},
+	{"meta inside parens", "select (1\n\\echo mid\n);"},
+	{"g inside parens", "select (1 \\g\nselect 2;"},
 	{"carriage return", "select 1;\r\nselect 2\r;"},
 }
 
@@ -159,6 +167,7 @@ func TestScannerPsql(t *testing.T) {
 	dsn := pgtestDSN(t)
 	for _, tc := range scripts {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			if strings.Contains(tc.script, "\\!") {
 				t.Skip("psql runs the shell command")
 			}
@@ -199,6 +208,7 @@ func TestFeedEvents(t *testing.T) {
 		{"meta args stop at backslash", []string{`\pset border 2\x \\ select 1;`},
 			[]Event{meta("pset", "border 2"), meta("x", ""), sql("select 1;")}, "", "="},
 		{"meta quoted backslash", []string{`\echo 'a\\b' "c\d" \\`}, []Event{meta("echo", `'a\\b' "c\d"`)}, "", "="},
+		{"COPY is whole line", []string{`\COPY t to stdout \x`}, []Event{meta("COPY", `t to stdout \x`)}, "", "="},
 		{"copy is whole line", []string{`\copy t from 'f' \\ x`}, []Event{meta("copy", `t from 'f' \\ x`)}, "", "="},
 		{"shell is whole line", []string{`\! ls \x`}, []Event{meta("!", `ls \x`)}, "", "="},
 		{"sf+ is whole line", []string{`\sf+ f(int) \x`}, []Event{meta("sf+", `f(int) \x`)}, "", "="},
@@ -324,4 +334,165 @@ func TestMetaArgs(t *testing.T) {
 			t.Errorf("MetaArgs(%q) = %q, want %q", tc.args, got, tc.want)
 		}
 	}
+}
+
+var promptRE = regexp.MustCompile(`<P[12](.)>`)
+
+// TestStatePsql runs each script through an interactive psql on a
+// pseudo-terminal (script(1)) with PROMPT1 and PROMPT2 showing %R, and
+// compares the prompt before each line with State after the line before.
+func TestStatePsql(t *testing.T) {
+	if _, err := exec.LookPath("script"); err != nil {
+		t.Skip("no script(1) to run psql on a terminal")
+	}
+	dsn := pgtestDSN(t)
+	extra := []struct{ name, script string }{
+		{"states", "select (\n'a\nb'\n)\n/* x\n*/ $$\n$$;\nselect \"x\n\" from t\n;"},
+		{"begin atomic prompt", "create procedure p() language sql\nbegin atomic\nselect 1;\nend;"},
+		{"nested parens", "select ((\n1)\n, 2)\n;"},
+		{"E string over lines", "select E'\\'\n'\n;"},
+		{"E string backslash at end of line", "select E'x\\\n';\nselect 2;"},
+		{"comment only", "-- c\n/* c\n*/\n;"},
+	}
+	for _, tc := range append(extra, scripts...) {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if strings.Contains(tc.script, "\\!") {
+				t.Skip("psql runs the shell command")
+			}
+			if strings.Contains(tc.script, "\r") {
+				t.Skip("the terminal turns \\r into \\n")
+			}
+			lines := strings.Split(tc.script, "\n")
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, "script", "-qec",
+				psqlPath+" -X -n -P pager=off -v PROMPT1='<P1%R>' -v PROMPT2='<P2%R>' -d '"+dsn+"'", "/dev/null")
+			// No pager (less would read the script as keystrokes) and a
+			// scratch directory for anything psql writes.
+			cmd.Env = []string{"LC_ALL=C.UTF-8", "TERM=dumb", "PATH=/usr/bin:/bin", "PGCLIENTENCODING=UTF8", "PAGER=cat"}
+			cmd.Dir = t.TempDir()
+			cmd.Stdin = strings.NewReader(tc.script + "\n\\q\n")
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("psql: %v\n%s", err, out)
+			}
+			var want []byte
+			for _, m := range promptRE.FindAllSubmatch(out, -1) {
+				want = append(want, m[1][0])
+			}
+			s := newScanHarness()
+			got := []byte{s.sc.State()}
+			for _, l := range lines {
+				s.line(l)
+				got = append(got, s.sc.State())
+			}
+			// A script ending inside a quote has "\\q" read as text and one more prompt.
+			if len(want) > len(got) {
+				want = want[:len(got)]
+			}
+			if string(got) != string(want) {
+				t.Errorf("script:\n%s\nstates %q, psql prompts %q", tc.script, got, want)
+			}
+		})
+	}
+}
+
+// fuzzFeed feeds input line by line, draining Pending, and returns the
+// events and the final buffer.
+func fuzzFeed(t *testing.T, s *Scanner, input string) []Event {
+	var evs []Event
+	for _, l := range strings.Split(input, "\n") {
+		evs = append(evs, s.Feed(l)...)
+		for s.Pending() {
+			evs = append(evs, s.Next()...)
+		}
+		if st := s.State(); !strings.ContainsRune("=-'\"$*(", rune(st)) {
+			t.Fatalf("State() = %q", st)
+		}
+	}
+	return evs
+}
+
+func dropSpace(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x80 && isSpace(byte(r)) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// FuzzScanner checks that lexing never panics, that without backslash
+// commands and line comments the statements and the buffer hold all the
+// text but whitespace, and that each statement lexes again to itself.
+func FuzzScanner(f *testing.F) {
+	for _, sc := range scripts {
+		f.Add(sc.script)
+	}
+	f.Add("select $a$ x $b$ y; $b$ z $a$;")
+	f.Add("create function f() begin atomic select case when 1 then 2 end; end; x;")
+	f.Fuzz(func(t *testing.T, input string) {
+		vars := map[string]string{"x": "1; select 2", "q": "it's", "m": `\echo hi`, "r": ":r"}
+		s := Scanner{Var: func(n string) (string, bool) { v, ok := vars[n]; return v, ok }}
+		fuzzFeed(t, &s, input)
+		for _, m := range []string{`\`, ":", "--"} {
+			if strings.Contains(input, m) {
+				return
+			}
+		}
+		var plain Scanner
+		evs := fuzzFeed(t, &plain, input)
+		var all strings.Builder
+		for _, e := range evs {
+			if e.Kind != EventSQL {
+				t.Fatalf("meta event %+v from %q", e, input)
+			}
+			all.WriteString(e.SQL)
+			var again Scanner
+			got := fuzzFeed(t, &again, e.SQL)
+			if len(got) != 1 || got[0].SQL != e.SQL || again.Buffer() != "" {
+				t.Fatalf("statement %q lexes again to %+v, buffer %q", e.SQL, got, again.Buffer())
+			}
+		}
+		all.WriteString(plain.Buffer())
+		if dropSpace(all.String()) != dropSpace(input) {
+			t.Fatalf("input %q\nevents+buffer %q", input, all.String())
+		}
+	})
+}
+
+// FuzzMetaArgs checks that splitting never panics and that plain words
+// split as strings.Fields does; and that Feed finds the same arguments
+// after a command name.
+func FuzzMetaArgs(f *testing.F) {
+	for _, a := range []string{"", "a b", "'a b' 'it''s' ''", `'a\nb' '\101' '\x41g'`, `"Q N" x'y z'w`,
+		`:x :'q' :"q" :{?x} a:x:`, "a `echo hi` b", `a \\ b`, `'a\'b' c`, `'\0'x`} {
+		f.Add(a)
+	}
+	f.Fuzz(func(t *testing.T, args string) {
+		vars := func(n string) (string, bool) { return "v'\"\\", n == "x" }
+		got := MetaArgs(args, vars)
+		if !strings.ContainsAny(args, "'\"`:\\") {
+			want := strings.FieldsFunc(args, func(r rune) bool { return r < 0x80 && isSpace(byte(r)) })
+			if len(want) == 0 {
+				want = nil
+			}
+			if strings.Join(got, "\x00") != strings.Join(want, "\x00") || len(got) != len(want) {
+				t.Fatalf("MetaArgs(%q) = %q, want %q", args, got, want)
+			}
+		}
+		if strings.ContainsAny(args, "\n") {
+			return
+		}
+		var s Scanner
+		evs := s.Feed(`\echo ` + args)
+		if len(evs) != 1 || evs[0].Kind != EventMeta || evs[0].Cmd != "echo" {
+			t.Fatalf("Feed(\\echo %q) = %+v", args, evs)
+		}
+		if !strings.HasPrefix(strings.TrimLeft(args, " \t\r\f"), evs[0].Args) {
+			t.Fatalf("Args %q not a prefix of %q", evs[0].Args, args)
+		}
+		MetaArgs(evs[0].Args, vars)
+	})
 }

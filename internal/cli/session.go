@@ -77,6 +77,9 @@ type Session struct {
 
 	closers []func()
 
+	// afterMeta are warnings printed once the meta-command ran.
+	afterMeta []string
+
 	// lastErr is the most recent server error, for \errverbose.
 	lastErr      *pgmoon.PgError
 	lastErrQuery string
@@ -197,6 +200,15 @@ func (s *Session) errorf(format string, args ...any) {
 	level := ""
 	if s.source != "" {
 		level = "error: "
+	}
+	fmt.Fprintf(s.env.Stderr, "%s%s%s\n", s.prefix(), level, fmt.Sprintf(format, args...))
+}
+
+// warnf prints a warning as psql's pg_log_warning does.
+func (s *Session) warnf(format string, args ...any) {
+	level := ""
+	if s.source != "" {
+		level = "warning: "
 	}
 	fmt.Fprintf(s.env.Stderr, "%s%s%s\n", s.prefix(), level, fmt.Sprintf(format, args...))
 }
