@@ -366,57 +366,14 @@ func layoutLine(out []byte, prompt string, text []rune, pos, width int) lineLayo
 func editRuneWidth(r rune) int {
 	switch {
 	case r < 0x20 || (r >= 0x7f && r < 0xa0):
-		return 2
+		return 2 // shown as ^X
 	case r < 0x300:
 		return 1
-	case unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf):
+	case unicode.In(r, unicode.Cf):
 		return 0
 	}
-	for _, rg := range editWideRanges {
-		if r < rg[0] {
-			break
-		}
-		if r <= rg[1] {
-			return 2
-		}
-	}
-	return 1
-}
-
-// editWideRanges are the double-width code point ranges, sorted.
-var editWideRanges = [][2]rune{
-	{0x1100, 0x115F}, // Hangul Jamo initial consonants
-	{0x231A, 0x231B}, {0x2329, 0x232A}, {0x23E9, 0x23EC}, {0x23F0, 0x23F0}, {0x23F3, 0x23F3},
-	{0x25FD, 0x25FE}, {0x2614, 0x2615}, {0x2648, 0x2653}, {0x267F, 0x267F}, {0x2693, 0x2693},
-	{0x26A1, 0x26A1}, {0x26AA, 0x26AB}, {0x26BD, 0x26BE}, {0x26C4, 0x26C5}, {0x26CE, 0x26CE},
-	{0x26D4, 0x26D4}, {0x26EA, 0x26EA}, {0x26F2, 0x26F3}, {0x26F5, 0x26F5}, {0x26FA, 0x26FA},
-	{0x26FD, 0x26FD}, {0x2705, 0x2705}, {0x270A, 0x270B}, {0x2728, 0x2728}, {0x274C, 0x274C},
-	{0x274E, 0x274E}, {0x2753, 0x2755}, {0x2757, 0x2757}, {0x2795, 0x2797}, {0x27B0, 0x27B0},
-	{0x27BF, 0x27BF}, {0x2B1B, 0x2B1C}, {0x2B50, 0x2B50}, {0x2B55, 0x2B55},
-	{0x2E80, 0x303E},   // CJK radicals, Kangxi, CJK symbols and punctuation
-	{0x3041, 0x33FF},   // Hiragana, Katakana, Bopomofo, Hangul compatibility Jamo, CJK compatibility
-	{0x3400, 0x4DBF},   // CJK extension A
-	{0x4E00, 0x9FFF},   // CJK unified ideographs
-	{0xA000, 0xA4CF},   // Yi
-	{0xA960, 0xA97F},   // Hangul Jamo extended A
-	{0xAC00, 0xD7A3},   // Hangul syllables
-	{0xF900, 0xFAFF},   // CJK compatibility ideographs
-	{0xFE10, 0xFE19},   // vertical forms
-	{0xFE30, 0xFE6F},   // CJK compatibility forms, small form variants
-	{0xFF00, 0xFF60},   // fullwidth forms
-	{0xFFE0, 0xFFE6},   // fullwidth signs
-	{0x16FE0, 0x16FE4}, // ideographic symbols
-	{0x17000, 0x18AFF}, // Tangut
-	{0x1B000, 0x1B16F}, // Kana supplement and extended
-	{0x1F004, 0x1F004}, {0x1F0CF, 0x1F0CF}, {0x1F18E, 0x1F18E}, {0x1F191, 0x1F19A},
-	{0x1F200, 0x1F251}, // enclosed ideographic supplement
-	{0x1F300, 0x1F64F}, // pictographs, emoticons
-	{0x1F680, 0x1F6FF}, // transport and map symbols
-	{0x1F7E0, 0x1F7EB},
-	{0x1F90C, 0x1F9FF}, // supplemental symbols and pictographs
-	{0x1FA70, 0x1FAFF},
-	{0x20000, 0x2FFFD}, // CJK extensions B-F
-	{0x30000, 0x3FFFD}, // CJK extension G
+	// The printer's table: combining marks 0, East Asian wide 2.
+	return max(runeWidth(r), 0)
 }
 
 // Keys the editor knows.
