@@ -203,3 +203,22 @@ func TestEphemeral(t *testing.T) {
 		t.Fatalf("--ephemeral: %+v", got)
 	}
 }
+
+// TestCopyProgress checks that \copy draws a progress bar when standard
+// error is a terminal, and that the data arrives whole.
+func TestCopyProgress(t *testing.T) {
+	dsn := pgtest.Default(t).NewDatabase(t)
+	data := writeFile(t, "big.txt", strings.Repeat("some text for the progress bar\n", 200000))
+	var out, errb bytes.Buffer
+	env := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, StderrTerminal: true, Interrupts: make(chan struct{})}
+	code := Main(t.Context(), []string{dsn, "-c", "create table big(t text)", "-c", `\copy big from '` + data + `'`, "-c", "select count(*) from big"}, env)
+	if code != 0 {
+		t.Fatalf("exit status %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "COPY 200000\n") || !strings.Contains(out.String(), " 200000\n") {
+		t.Errorf("stdout %q", out.String())
+	}
+	if want := `\copy from [##############################] 100% 5.9 MiB/5.9 MiB` + "\n"; !strings.HasSuffix(errb.String(), want) {
+		t.Errorf("stderr does not end with the finished bar %q:\n%q", want, errb.String())
+	}
+}
