@@ -50,7 +50,9 @@ func (s *Session) runReader(ctx context.Context, r io.Reader) int {
 	s.readLine = func(string) (string, error) {
 		line, err := lr.next()
 		if err == nil {
+			s.lineMu.Lock()
 			s.lineNo++
+			s.lineMu.Unlock()
 		}
 		return line, err
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pgmoon-go/pgmoon"
@@ -55,6 +56,7 @@ type Session struct {
 	// standard input and the REPL.
 	source string
 	lineNo int
+	lineMu sync.Mutex // lineNo as COPY data is read, against notices
 
 	interactive bool
 	timing      bool
@@ -214,6 +216,10 @@ func (s *Session) warnf(format string, args ...any) {
 }
 
 func (s *Session) prefix() string {
+	// Notices during COPY FROM STDIN arrive on the driver's reader
+	// goroutine while this one reads data lines and counts them.
+	s.lineMu.Lock()
+	defer s.lineMu.Unlock()
 	if s.source == "" {
 		return ""
 	}

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -220,5 +221,36 @@ func TestCopyProgress(t *testing.T) {
 	}
 	if want := `\copy from [##############################] 100% 5.9 MiB/5.9 MiB` + "\n"; !strings.HasSuffix(errb.String(), want) {
 		t.Errorf("stderr does not end with the finished bar %q:\n%q", want, errb.String())
+	}
+}
+
+// TestCopyNoticesInScript copies data inline in a -f script into a table
+// whose trigger raises a notice per row: every notice is printed with the
+// script's prefix while the data lines are still being read.
+func TestCopyNoticesInScript(t *testing.T) {
+	dsn := pgtest.Default(t).NewDatabase(t)
+	var script strings.Builder
+	script.WriteString(`create table n(a int);
+create function tell() returns trigger language plpgsql as $$ begin raise notice 'row %', new.a; return new; end $$;
+create trigger tell before insert on n for each row execute function tell();
+copy n from stdin;
+`)
+	for i := range 2000 {
+		script.WriteString(strconv.Itoa(i) + "\n")
+	}
+	script.WriteString("\\.\nselect count(*) from n;\n")
+	f := writeFile(t, "notices.sql", script.String())
+	got := runCLI(t, "", dsn, "-q", "-At", "-f", f)
+	if got.code != 0 || got.stdout != "2000\n" {
+		t.Fatalf("got %+v", got)
+	}
+	lines := strings.Split(strings.TrimSuffix(got.stderr, "\n"), "\n")
+	if len(lines) != 2000 {
+		t.Fatalf("%d notice lines, want 2000", len(lines))
+	}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, progName+":"+f+":") || !strings.Contains(l, ": NOTICE:  row ") {
+			t.Fatalf("notice line %q", l)
+		}
 	}
 }
