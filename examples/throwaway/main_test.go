@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// The README's first command runs this program; this test keeps it working.
+// This example prints results the way psql does; this test keeps it working.
 func TestRun(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

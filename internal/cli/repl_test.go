@@ -428,3 +428,27 @@ func TestREPLWithoutTerminal(t *testing.T) {
 		t.Errorf("history file = %q", data)
 	}
 }
+
+// TestREPLEphemeral is the README's first command as a newcomer types it:
+// pgmoon-cli --ephemeral on a terminal starts a throwaway server, shows the
+// prompt, runs a query, and removes the server on Ctrl-D.
+func TestREPLEphemeral(t *testing.T) {
+	for _, k := range []string{"PGMOON_TEST_DSN", "PGMOON_TEST_BACKEND", "PGMOON_TEST_IMAGE"} {
+		if v, ok := os.LookupEnv(k); ok {
+			// startPTY's environment is minimal; keep the suite's choice of server.
+			t.Setenv(k, v)
+		}
+	}
+	p := startPTY(t, "", "--ephemeral")
+	p.expect("Type \"help\" for help.")
+	p.expect("=# ")
+	p.send("select 6 * 7 as answer;\r")
+	p.expect("(1 row)")
+	if got := p.screenText(); !strings.Contains(got, "--------\n     42\n(1 row)") {
+		t.Errorf("screen:\n%s", got)
+	}
+	p.send("\x04")
+	if code := p.wait(); code != 0 {
+		t.Fatalf("exit status %d\n%s", code, p.dump())
+	}
+}
