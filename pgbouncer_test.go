@@ -240,7 +240,7 @@ func TestPgBouncerChangesAndCancel(t *testing.T) {
 	}()
 	// Running, not merely being described: a context that ends during
 	// the describe round trip stops the call before it executes.
-	waitFor(t, direct, "select count(*) from pg_stat_activity where query = 'select pg_sleep(30)' and state = 'active' and wait_event = 'PgSleep'", "1")
+	waitFor(t, direct, "select count(*) from pg_stat_activity where datname = current_database() and query = 'select pg_sleep(30)' and state = 'active' and wait_event = 'PgSleep'", "1")
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) || !errors.Is(err, queryCanceled) {
 		t.Fatalf("cancel through PgBouncer: %v", err)
