@@ -447,6 +447,12 @@ func TestREPLEphemeral(t *testing.T) {
 	if got := p.screenText(); !strings.Contains(got, "--------\n     42\n(1 row)") {
 		t.Errorf("screen:\n%s", got)
 	}
+	// Ctrl-D once the prompt is back (the terminal is in raw mode again).
+	p.waitFor("the prompt after the result", func(s *vtScreen) bool {
+		text := strings.TrimRight(s.Text(), " \n")
+		_, last, _ := strings.Cut(text, "(1 row)\n\n")
+		return !strings.Contains(last, "\n") && (strings.HasSuffix(last, "=#") || strings.HasSuffix(last, "=>"))
+	})
 	p.send("\x04")
 	if code := p.wait(); code != 0 {
 		t.Fatalf("exit status %d\n%s", code, p.dump())
