@@ -202,7 +202,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 					continue
 				}
 				d := o.Duration * time.Duration(o.Rounds)
-				fmt.Fprintf(o.Log, "  pgbench -M %s %s (%s)\n", sc.mode, sc.workload, d.Round(time.Second))
+				fmt.Fprintf(o.Log, "  pgbench -M %s %s (%ds)\n", sc.mode, sc.workload, pgbenchSeconds(d))
 				r, err := runPgbench(ctx, bin, o.DSN, sc, env, d, func(argv []string) []string { return pin.wrap(pinned, m.client, argv) })
 				res := Result{Workload: sc.workload, Driver: workload.PgBench + " -M " + sc.mode, Samples: 1, AllocsPerOp: -1, BytesPerOp: -1}
 				if err != nil {

@@ -29,6 +29,7 @@ var pgbenchScripts = []pgbenchScript{
 	{workload: "onerow/cached", mode: "prepared"},
 	{workload: "onerow/exec", mode: "extended"},
 	{workload: "batch100", mode: "extended", pipeline: 100},
+	{workload: "batch100", mode: "prepared", pipeline: 100},
 }
 
 // findPgbench looks in PATH, then in /usr/lib/postgresql/*/bin (highest
@@ -84,8 +85,7 @@ func runPgbench(ctx context.Context, bin, dsn string, sc pgbenchScript, env work
 	if err := os.WriteFile(file, []byte(script.String()), 0o644); err != nil {
 		return pgbenchResult{}, err
 	}
-	secs := max(1, int(math.Round(d.Seconds())))
-	argv := wrap([]string{bin, "-n", "-T", strconv.Itoa(secs), "-c", "1", "-j", "1", "-M", sc.mode, "-f", file, dsn})
+	argv := wrap([]string{bin, "-n", "-T", strconv.Itoa(pgbenchSeconds(d)), "-c", "1", "-j", "1", "-M", sc.mode, "-f", file, dsn})
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()
@@ -102,6 +102,10 @@ func runPgbench(ctx context.Context, bin, dsn string, sc pgbenchScript, env work
 	r.latencyMs, _ = strconv.ParseFloat(l[1], 64)
 	return r, nil
 }
+
+// pgbenchSeconds is pgbench's -T for a run of about d: whole seconds, at
+// least one.
+func pgbenchSeconds(d time.Duration) int { return max(1, int(math.Round(d.Seconds()))) }
 
 func lastLines(s string, n int) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
