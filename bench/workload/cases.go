@@ -106,7 +106,9 @@ func All() []Workload {
 			Doc:   "COPY TO STDOUT (text) into io.Discard",
 			PerOp: perCopy,
 			Cases: []Case{
-				{Driver: Pgmoon, Open: pgmoonOp(func(ctx context.Context, c *pgmoon.Conn, e Env, k *keys) error { return PgmoonCopyTo(ctx, c, e.CopyRows) })},
+				{Driver: Pgmoon, Open: pgmoonOp(func(ctx context.Context, c *pgmoon.Conn, e Env, k *keys) error {
+					return PgmoonCopyTo(ctx, c, e.CopyRows)
+				})},
 				{Driver: Pgx, Open: pgxOp(func(ctx context.Context, c *pgx.Conn, e Env, k *keys) error { return PgxCopyTo(ctx, c, e.CopyRows) })},
 			},
 		},
