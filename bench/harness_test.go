@@ -37,7 +37,7 @@ func TestBenchrunQuick(t *testing.T) {
 	}
 	text := string(b)
 	for _, want := range []string{
-		"| workload | driver | median ops/s | ratio vs pgx | allocs/op | B/op |",
+		"| workload | driver | median ops/s | spread | ratio vs pgx | allocs/op | B/op |",
 		"## same-core", "## cross-core", "- Go: go", "- PostgreSQL: PostgreSQL",
 	} {
 		if !strings.Contains(text, want) {

@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -315,6 +316,9 @@ func runWorkload(ctx context.Context, o Options, env workload.Env, w workload.Wo
 			bytes = append(bytes, s.bytesPerOp())
 		}
 		r.OpsPerSec, r.AllocsPerOp, r.BytesPerOp = median(ops), median(allocs), median(bytes)
+		if len(ops) > 1 && r.OpsPerSec > 0 {
+			r.Spread = (slices.Max(ops) - slices.Min(ops)) / r.OpsPerSec
+		}
 		if oc.err != "" {
 			fmt.Fprintf(o.Log, "    %s: %s\n", oc.c.Driver, oc.err)
 		}

@@ -41,6 +41,7 @@ type Result struct {
 	Baseline    bool    // the pgx result the ratios are to
 	Samples     int     // samples taken
 	OpsPerSec   float64 // median ops/s
+	Spread      float64 // (max − min) / median of the samples' ops/s (0 with one sample)
 	Ratio       float64 // OpsPerSec / the baseline's (0: none)
 	AllocsPerOp float64 // median heap allocations per op (-1: not measured, pgbench)
 	BytesPerOp  float64 // median bytes allocated per op (-1: not measured)
@@ -85,9 +86,14 @@ func machine(ctx context.Context, dsn string) Machine {
 func (r Result) cells() []string {
 	c := []string{r.Workload, r.Driver}
 	if r.Err != "" && r.Samples == 0 {
-		return append(c, "—", "—", "—", "—", "—", "—", r.Err)
+		return append(c, "—", "—", "—", "—", "—", "—", "—", r.Err)
 	}
-	c = append(c, fmt.Sprintf("%.0f", r.OpsPerSec))
+	c = append(c, formatOps(r.OpsPerSec))
+	if r.Samples > 1 {
+		c = append(c, fmt.Sprintf("%.0f%%", r.Spread*100))
+	} else {
+		c = append(c, "")
+	}
 	switch {
 	case r.Baseline:
 		c = append(c, "1.00 (base)")
@@ -121,7 +127,7 @@ func (r Result) cells() []string {
 	return append(c, strings.Join(note, "; "))
 }
 
-var header = []string{"workload", "driver", "median ops/s", "ratio vs pgx", "allocs/op", "B/op", "rows/s", "allocs/row", "note"}
+var header = []string{"workload", "driver", "median ops/s", "spread", "ratio vs pgx", "allocs/op", "B/op", "rows/s", "allocs/row", "note"}
 
 // WriteText prints one table per CPU mode.
 func (rep *Report) WriteText(w io.Writer) error {
@@ -154,6 +160,7 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 	fmt.Fprintf(bw, "- %d round(s) of %s per driver and workload, interleaved; medians; COPY ops move %d rows; pool: %d goroutines on %d connections\n",
 		rep.Rounds, rep.Duration, rep.Env.CopyRows, rep.Env.PoolGoroutines, rep.Env.PoolSize)
 	fmt.Fprintf(bw, "- ratio = driver ops/s ÷ pgx ops/s (pgx, pgx/stdlib or pgxpool, same workload): above 1 is faster than pgx\n")
+	fmt.Fprintf(bw, "- spread = (max − min) ÷ median of the samples' ops/s: ratios that differ by less than it are noise\n")
 	fmt.Fprintf(bw, "- allocs/op and B/op: runtime.MemStats deltas (Mallocs, TotalAlloc) over each sample, whole process\n")
 	for _, n := range rep.Notes {
 		fmt.Fprintf(bw, "- note: %s\n", n)
@@ -171,6 +178,16 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 		}
 	}
 	return bw.Flush()
+}
+
+// formatOps prints ops/s to a useful precision: whole numbers down to
+// 100, then three significant digits (COPY of a million rows is a few
+// ops/s).
+func formatOps(v float64) string {
+	if v >= 100 {
+		return fmt.Sprintf("%.0f", v)
+	}
+	return fmt.Sprintf("%.3g", v)
 }
 
 func orUnknown(s string) string {
