@@ -85,7 +85,7 @@ func (rep *Report) WriteSVG(w io.Writer) error {
 			fmt.Fprintf(bw, `<text x="%g" y="%d" text-anchor="end">%s</text>`+"\n", plotX-6, y+rowH-6, esc(b.label))
 			fmt.Fprintf(bw, `<rect x="%g" y="%d" width="%.1f" height="%d" fill="%s"><title>%s</title></rect>`+"\n",
 				plotX, y+3, x(b.ratio)-plotX, rowH-6, b.color, esc(fmt.Sprintf("%s: %.3f", b.label, b.ratio)))
-			fmt.Fprintf(bw, `<text x="%.1f" y="%d">%.2f</text>`+"\n", x(b.ratio)+4, y+rowH-6, b.ratio)
+			fmt.Fprintf(bw, `<text x="%.1f" y="%d" stroke="white" stroke-width="3" paint-order="stroke">%.2f</text>`+"\n", x(b.ratio)+4, y+rowH-6, b.ratio)
 			y += rowH
 		}
 	}
