@@ -411,3 +411,58 @@ func FuzzDataRowDecode(f *testing.F) {
 		}
 	})
 }
+
+// A buffer grown for a large message is kept while large messages keep
+// coming, so reading one after another allocates nothing more, and released
+// after a run of small messages.
+func TestReaderKeepsLargeBufferWhileNeeded(t *testing.T) {
+	big, _ := (&CopyData{Data: bytes.Repeat([]byte("b"), 1<<20)}).Encode(nil)
+	small, _ := (&CopyData{Data: []byte("0123456789")}).Encode(nil)
+	var round []byte
+	round = append(round, big...)
+	for range 4 {
+		round = append(round, small...)
+	}
+	pr, pw := io.Pipe()
+	go func() {
+		// One write per round, so the reader cannot see the next round
+		// before it has consumed this one.
+		for range 20 {
+			pw.Write(round)
+		}
+		for range releaseAfterSmall + 10 {
+			pw.Write(small)
+		}
+		pw.Close()
+	}()
+	r := NewReader(pr)
+	readRound := func() {
+		t.Helper()
+		if _, body, err := r.Next(); err != nil || len(body) != 1<<20 {
+			t.Fatalf("large: %d %v", len(body), err)
+		}
+		for range 4 {
+			if _, body, err := r.Next(); err != nil || string(body) != "0123456789" {
+				t.Fatalf("small: %q %v", body, err)
+			}
+		}
+	}
+	readRound() // grows the buffer
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range 19 {
+		readRound()
+	}
+	runtime.ReadMemStats(&after)
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 256<<10 {
+		t.Errorf("19 more large messages allocated %d bytes; the grown buffer should serve them", grew)
+	}
+	for range releaseAfterSmall + 10 {
+		if _, _, err := r.Next(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(r.buf) != defaultReadBufferSize {
+		t.Errorf("buffer is %d bytes after %d small messages, want it back to %d", len(r.buf), releaseAfterSmall+10, defaultReadBufferSize)
+	}
+}

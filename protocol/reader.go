@@ -16,8 +16,13 @@ const maxStartupMessageSize = 10000
 
 const (
 	defaultReadBufferSize = 8 << 10
-	// A buffer grown past this for one large message is released afterwards.
+	// A buffer grown past this for a large message is released once
+	// releaseAfterSmall messages in a row have fitted in the default size,
+	// so that a connection reading large values one after another (a 1 MB
+	// bytea per row or per query) grows its buffer once, not every time,
+	// while one large message now and then does not pin the memory.
 	keepReadBufferSize = 256 << 10
+	releaseAfterSmall  = 64
 )
 
 // Reader splits a byte stream into protocol messages.
@@ -30,7 +35,9 @@ type Reader struct {
 	start  int // first unconsumed byte
 	end    int // end of buffered bytes
 	max    int
-	shrink bool // release an oversized buffer on the next read
+	// small counts the messages in a row that fitted in the default size
+	// while the buffer is larger than keepReadBufferSize.
+	small int
 }
 
 // NewReader returns a Reader that reads messages from r with the default
@@ -77,6 +84,13 @@ func (r *Reader) Next() (typ byte, body []byte, err error) {
 	if size > r.max {
 		return typ, nil, &ProtocolError{Type: typ, Err: ErrTooLarge,
 			Detail: fmt.Sprintf("message body of %d bytes exceeds the limit of %d", size, r.max)}
+	}
+	if len(r.buf) > keepReadBufferSize {
+		if 5+size > defaultReadBufferSize {
+			r.small = 0
+		} else {
+			r.small++
+		}
 	}
 	// Nothing is consumed until the whole message is here, so that a read
 	// that fails part-way (a deadline used to interrupt a wait) can be
@@ -132,9 +146,9 @@ func (r *Reader) fill(n int, atBoundary bool) error {
 	if r.end-r.start >= n {
 		return nil
 	}
-	if r.shrink && n <= defaultReadBufferSize && r.end-r.start <= defaultReadBufferSize {
-		// The previous message needed a large buffer; its body is no longer
-		// in use, so fall back to a small one.
+	if r.small >= releaseAfterSmall && len(r.buf) > keepReadBufferSize && n <= defaultReadBufferSize && r.end-r.start <= defaultReadBufferSize {
+		// No large message for a while, and the previous bodies are no
+		// longer in use: fall back to a small buffer.
 		r.moveTo(defaultReadBufferSize)
 	}
 	if n > len(r.buf)-r.start {
@@ -183,5 +197,5 @@ func (r *Reader) moveTo(size int) {
 	r.end = copy(nb, r.buf[r.start:r.end])
 	r.start = 0
 	r.buf = nb
-	r.shrink = size > keepReadBufferSize
+	r.small = 0
 }
