@@ -30,11 +30,11 @@ const (
 // The body returned by Next aliases the Reader's internal buffer: it is only
 // valid until the next call to Next or NextUntyped.
 type Reader struct {
-	r      io.Reader
-	buf    []byte
-	start  int // first unconsumed byte
-	end    int // end of buffered bytes
-	max    int
+	r     io.Reader
+	buf   []byte
+	start int // first unconsumed byte
+	end   int // end of buffered bytes
+	max   int
 	// small counts the messages in a row that fitted in the default size
 	// while the buffer is larger than keepReadBufferSize.
 	small int
