@@ -178,5 +178,8 @@ func TestScriptsLikePsql(t *testing.T) {
 	})
 	t.Run("-c copy from stdin", func(t *testing.T) {
 		sameAsPsql(t, "1\n2\n\\.\n", "DSN", "-c", "create table cc(a int)", "-c", "copy cc from stdin", "-c", "table cc")
+		// Two COPYs read one standard input: the second gets what follows
+		// the first's \., however much the first read ahead.
+		sameAsPsql(t, "1\n\\.\n2\n3\n\\.\n", "DSN", "-c", "create table cc(a int)", "-c", "copy cc from stdin", "-c", "copy cc from stdin", "-c", "table cc")
 	})
 }

@@ -109,7 +109,7 @@ func Main(ctx context.Context, args []string, env Env) int {
 		return s.REPL(ctx)
 	default:
 		s.source = ""
-		return s.runReader(ctx, env.Stdin)
+		return s.runReader(ctx, s.stdin())
 	}
 }
 

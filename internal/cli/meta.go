@@ -484,7 +484,7 @@ func (s *Session) include(ctx context.Context, name string) error {
 		s.source, s.lineNo, s.readLine, s.scanner = savedSource, savedLine, savedRead, savedScanner
 	}()
 	s.source, s.lineNo = name, 0
-	s.runReader(ctx, f)
+	s.runReader(ctx, newLineReader(f))
 	return nil
 }
 

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -109,18 +108,11 @@ func (s *Session) lineReader(hist *lineHistory) func(prompt string) (string, err
 		ed := newLineEditor(tty, out, hist)
 		return ed.ReadLine
 	}
-	var r io.Reader = os.Stdin
-	if s.env.Stdin != nil {
-		r = s.env.Stdin
-	}
-	in := bufio.NewReader(r)
+	in := s.stdin()
 	return func(prompt string) (string, error) {
 		io.WriteString(s.env.Stdout, stripPromptMarkers(prompt))
-		line, err := in.ReadString('\n')
-		if err == io.EOF && line != "" {
-			err = nil
-		}
-		return strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r"), err
+		line, err := in.next()
+		return strings.TrimSuffix(line, "\r"), err
 	}
 }
 

@@ -24,6 +24,24 @@ type lineReader struct {
 	eof bool
 }
 
+func newLineReader(r io.Reader) *lineReader {
+	return &lineReader{r: bufio.NewReaderSize(r, 64*1024)}
+}
+
+// stdin is the one line reader over standard input. Scripts on standard
+// input, -f -, COPY data for -c and the REPL without a terminal all read
+// through it, so that what one of them buffered is not lost to the next.
+func (s *Session) stdin() *lineReader {
+	if s.stdinLines == nil {
+		var r io.Reader = os.Stdin
+		if s.env.Stdin != nil {
+			r = s.env.Stdin
+		}
+		s.stdinLines = newLineReader(r)
+	}
+	return s.stdinLines
+}
+
 func (l *lineReader) next() (string, error) {
 	if l.eof {
 		return "", io.EOF
@@ -41,11 +59,10 @@ func (l *lineReader) next() (string, error) {
 	return strings.TrimSuffix(line, "\n"), nil
 }
 
-// runReader runs every line of r as script input and reports how the
+// runReader runs every line of lr as script input and reports how the
 // script ended: ExitOK, ExitScript (ON_ERROR_STOP or Ctrl-C) or
 // ExitConnection.
-func (s *Session) runReader(ctx context.Context, r io.Reader) int {
-	lr := &lineReader{r: bufio.NewReaderSize(r, 64*1024)}
+func (s *Session) runReader(ctx context.Context, lr *lineReader) int {
 	saved := s.readLine
 	s.readLine = func(string) (string, error) {
 		line, err := lr.next()
@@ -85,7 +102,7 @@ func (s *Session) runReader(ctx context.Context, r io.Reader) int {
 
 // runFile runs -f FILE ("-" is standard input).
 func (s *Session) runFile(ctx context.Context, name string) int {
-	var r io.Reader = s.env.Stdin
+	lr := s.stdin()
 	if name != "-" {
 		f, err := os.Open(name)
 		if err != nil {
@@ -93,22 +110,21 @@ func (s *Session) runFile(ctx context.Context, name string) int {
 			return ExitFatal
 		}
 		defer f.Close()
-		r = f
+		lr = newLineReader(f)
 		s.source = name
 	} else {
 		s.source = "<stdin>"
 	}
 	defer func() { s.source = "" }()
 	s.lineNo = 0
-	return s.runReader(ctx, r)
+	return s.runReader(ctx, lr)
 }
 
 // runCommand runs -c: a backslash command line, or SQL sent to the server
 // as one query, however many statements it has (psql 15 prints every
 // result).
 func (s *Session) runCommand(ctx context.Context, cmd string) int {
-	stdin := &lineReader{r: bufio.NewReader(s.env.Stdin)}
-	s.readLine = func(string) (string, error) { return stdin.next() }
+	s.readLine = func(string) (string, error) { return s.stdin().next() }
 	s.failed = false
 	if strings.HasPrefix(strings.TrimLeft(cmd, " \t\n\r"), "\\") {
 		// As psql: one backslash command; the rest of the string is ignored.

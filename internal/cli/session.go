@@ -62,6 +62,8 @@ type Session struct {
 	timing      bool
 	listening   bool
 
+	stdinLines *lineReader // see stdin
+
 	// readLine reads the next input line (COPY FROM STDIN data); set by the
 	// script runner and the REPL.
 	readLine func(prompt string) (string, error)
