@@ -15,7 +15,7 @@ import (
 // copyKind tells whether a statement is COPY ... FROM STDIN ('i') or
 // COPY ... TO STDOUT ('o'), which need the COPY protocol, or neither (0).
 func copyKind(sql string) byte {
-	toks := sqlWords(sql, 0)
+	toks := sqlWords(sql)
 	if len(toks) == 0 || toks[0] != "copy" {
 		return 0
 	}
@@ -31,8 +31,8 @@ func copyKind(sql string) byte {
 }
 
 // sqlWords returns the lower-cased words of sql outside quotes, comments
-// and (when depth0 is 0) parentheses; quoted parts become "'" or "\"".
-func sqlWords(sql string, _ int) []string {
+// and parentheses; quoted parts become "'" or "\"".
+func sqlWords(sql string) []string {
 	var words []string
 	depth := 0
 	i := 0
@@ -81,9 +81,9 @@ func sqlWords(sql string, _ int) []string {
 		case c == ')':
 			depth--
 			i++
-		case isWordByte(c):
+		case isVarChar(c):
 			j := i
-			for j < len(sql) && isWordByte(sql[j]) {
+			for j < len(sql) && isVarChar(sql[j]) {
 				j++
 			}
 			if depth == 0 {
@@ -97,18 +97,13 @@ func sqlWords(sql string, _ int) []string {
 	return words
 }
 
-func isWordByte(c byte) bool {
-	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80
-}
-
 // copyInput is COPY FROM STDIN's data read line by line from the session's
 // input (a script, the terminal, or standard input for -c) until a line
 // "\." or the end of the input, as psql does.
 type copyInput struct {
-	next   func() (string, error)
-	buf    []byte
-	done   bool
-	prompt string
+	next func() (string, error)
+	buf  []byte
+	done bool
 }
 
 func (c *copyInput) Read(p []byte) (int, error) {
@@ -134,6 +129,18 @@ func (c *copyInput) Read(p []byte) (int, error) {
 	n := copy(p, c.buf)
 	c.buf = c.buf[n:]
 	return n, nil
+}
+
+// copyData is COPY FROM STDIN's data from the session's current input (the
+// script, the terminal with prompt, or standard input for -c).
+func (s *Session) copyData(prompt string) *copyInput {
+	read := s.readLine
+	return &copyInput{next: func() (string, error) {
+		if read == nil {
+			return "", io.EOF
+		}
+		return read(prompt)
+	}}
 }
 
 // drain reads what the caller had no use for, up to "\." (when the server
@@ -162,13 +169,7 @@ func (s *Session) runCopy(ctx context.Context, sql string, kind byte, out io.Wri
 				fmt.Fprintln(s.env.Stdout, "Enter data to be copied followed by a newline.\nEnd with a backslash and a period on a line by itself, or an EOF signal.")
 			}
 		}
-		read := s.readLine
-		in := &copyInput{next: func() (string, error) {
-			if read == nil {
-				return "", io.EOF
-			}
-			return read(prompt)
-		}}
+		in := s.copyData(prompt)
 		n, err = s.conn.CopyFromReader(qctx, in, sql)
 		if err != nil && in.buf != nil {
 			in.drain()
@@ -219,15 +220,11 @@ func (s *Session) clientCopy(ctx context.Context, args string) error {
 			defer cmd.Wait()
 			r = pr
 		case spec.file == "stdin":
-			read := s.readLine
-			r = &copyInput{next: func() (string, error) {
-				if read == nil {
-					return "", io.EOF
-				}
-				return read(s.vars["PROMPT3"])
-			}}
+			r = s.copyData(s.vars["PROMPT3"])
 		case spec.file == "pstdin":
-			r = s.env.Stdin
+			// Through the shared reader: a script read from standard
+			// input may have buffered the data already.
+			r = &copyInput{next: s.stdin().next}
 		default:
 			f, err := os.Open(spec.file)
 			if err != nil {
