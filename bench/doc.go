@@ -73,12 +73,7 @@
 //
 //	go test -run '^$' -bench Workloads -count 10 . | tee run.txt
 //
-// BenchmarkDatabaseSQL, older, interleaves the database/sql drivers within
-// one invocation:
-//
-//	go test -run '^$' -bench DatabaseSQL -benchmem -count 5 .
-//
-// Each of them interleaves or repeats so that drift in the machine's load
+// Both interleave or repeat so that drift in the machine's load
 // touches all drivers alike; compare medians, not single runs. No test
 // asserts anything about speed; go test ./... runs only a -quick smoke run.
 package bench
