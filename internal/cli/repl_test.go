@@ -296,15 +296,17 @@ func TestREPLCopyFromStdin(t *testing.T) {
 	}
 	// Ctrl-D ends the data like "\."; Ctrl-C abandons the COPY.
 	r.enter("copy t from stdin;")
-	r.expect(">> ")
+	r.expectRow(0, ">>") // this COPY's prompt, not an earlier ">> " on the screen
 	r.enter("3\tthree")
+	r.expectRow(1, ">> 3    three") // the line was taken, and the next prompt is up
 	r.expectRow(0, ">>")
 	r.send("\x04")
 	r.expect("COPY 1")
 	r.expectPrompt("=")
 	r.enter("copy t from stdin;")
-	r.expect(">> ")
+	r.expectRow(0, ">>")
 	r.enter("4\tfour")
+	r.expectRow(1, ">> 4    four")
 	r.expectRow(0, ">>")
 	r.send("\x03")
 	r.expect("canceled by user")
