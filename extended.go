@@ -52,12 +52,21 @@ func (c *Conn) Query(ctx context.Context, sql string, args ...any) (*Rows, error
 
 // QueryRow runs Query and returns the first row for scanning; the rest are
 // discarded. Its Scan returns ErrNoRows when there is no row.
+//
+// QueryRow is small enough to be inlined, so that a Row scanned at once, as
+// in c.QueryRow(ctx, sql, args...).Scan(&v), lives on the caller's stack.
 func (c *Conn) QueryRow(ctx context.Context, sql string, args ...any) *Row {
 	row := &Row{}
-	if err := c.query(ctx, &row.rows, sql, args); err != nil {
-		row.err = err
-	}
+	c.queryRow(ctx, row, sql, args)
 	return row
+}
+
+// queryRow is QueryRow's work, kept out of line so that QueryRow stays
+// small enough to inline.
+//
+//go:noinline
+func (c *Conn) queryRow(ctx context.Context, row *Row, sql string, args []any) {
+	row.err = c.query(ctx, &row.rows, sql, args)
 }
 
 // Exec runs one SQL statement, as Query does, and returns its command tag,

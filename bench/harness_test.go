@@ -45,7 +45,7 @@ func TestBenchrunQuick(t *testing.T) {
 		}
 	}
 	for _, row := range []string{
-		"| onerow/cached | pgmoon |", "| onerow/cached | pgx |",
+		"| onerow/cached | pgmoon |", "| onerow/cached | pgx |", "| onerow/cached | floor/wire |",
 		"| rows1000/sql | pgmoon/sql |", "| rows1000/sql | pgx/stdlib |", "| rows1000/sql | lib/pq |",
 	} {
 		if n := strings.Count(text, row); n != 2 { // one per CPU mode

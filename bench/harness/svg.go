@@ -7,6 +7,8 @@ import (
 	"io"
 	"math"
 	"strings"
+
+	"github.com/pgmoon-go/pgmoon/bench/workload"
 )
 
 // WriteSVG draws the ratios to pgx as horizontal bars, one group per CPU
@@ -99,9 +101,9 @@ func (rep *Report) WriteSVG(w io.Writer) error {
 	fmt.Fprintf(bw, `<text x="%.1f" y="%d" fill="#c00" text-anchor="middle">pgx = 1.0</text>`+"\n", x(1), plotTop-2)
 	// Legend.
 	lx := 10
-	for _, l := range []struct{ name, color string }{{"pgmoon", driverColor("pgmoon")}, {"lib/pq", driverColor("lib/pq")}, {"libpq (pgbench)", driverColor("libpq/pgbench")}} {
+	for _, l := range []struct{ name, color string }{{"pgmoon", driverColor("pgmoon")}, {"lib/pq", driverColor("lib/pq")}, {"libpq (pgbench)", driverColor("libpq/pgbench")}, {"wire floor", driverColor(workload.Wire)}} {
 		fmt.Fprintf(bw, `<rect x="%d" y="%d" width="12" height="12" fill="%s"/><text x="%d" y="%d">%s</text>`+"\n", lx, height-16, l.color, lx+16, height-6, esc(l.name))
-		lx += 140
+		lx += 130
 	}
 	fmt.Fprintln(bw, `</svg>`)
 	return bw.Flush()
@@ -113,6 +115,8 @@ func driverColor(d string) string {
 		return "#2b6cb0"
 	case strings.HasPrefix(d, "libpq"):
 		return "#2f855a"
+	case d == workload.Wire:
+		return "#d69e2e"
 	default:
 		return "#888"
 	}

@@ -28,6 +28,7 @@ func All() []Workload {
 				{Driver: Pgx, Open: pgxOp(func(ctx context.Context, c *pgx.Conn, e Env, k *keys) error {
 					return PgxOneRow(ctx, c, pgx.QueryExecModeCacheStatement, k.next())
 				})},
+				{Driver: Wire, Open: openWireOneRow},
 			},
 		},
 		{
@@ -54,6 +55,7 @@ func All() []Workload {
 			Cases: []Case{
 				{Driver: Pgmoon, Open: pgmoonOp(func(ctx context.Context, c *pgmoon.Conn, e Env, k *keys) error { return PgmoonRows1000(ctx, c) })},
 				{Driver: Pgx, Open: pgxOp(func(ctx context.Context, c *pgx.Conn, e Env, k *keys) error { return PgxRows1000(ctx, c) })},
+				{Driver: Wire, Open: openWireRows1000},
 			},
 		},
 		{
@@ -73,6 +75,7 @@ func All() []Workload {
 				{Driver: Pgx, Open: pgxOp(func(ctx context.Context, c *pgx.Conn, e Env, k *keys) error {
 					return PgxBatch(ctx, c, e.BatchSize, e.Accounts)
 				})},
+				{Driver: Wire, Open: openWireBatch},
 			},
 		},
 		{
