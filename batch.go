@@ -32,6 +32,10 @@ type Batch struct {
 	Independent bool
 
 	queued []*QueuedQuery
+	// slab holds the QueuedQuery values that queued points to, a block at
+	// a time: a full slab is never appended to (a new one is made), so
+	// the pointers already returned by Queue stay valid.
+	slab []QueuedQuery
 }
 
 // QueuedQuery is a statement in a Batch.
@@ -43,7 +47,11 @@ type QueuedQuery struct {
 // Queue adds a statement with its arguments to the batch. Option arguments
 // (a QueryExecMode, QueryResultFormats) may come first, as for Query.
 func (b *Batch) Queue(sql string, args ...any) *QueuedQuery {
-	q := &QueuedQuery{SQL: sql, Args: args}
+	if len(b.slab) == cap(b.slab) {
+		b.slab = make([]QueuedQuery, 0, min(max(8, 2*cap(b.slab)), 512))
+	}
+	b.slab = append(b.slab, QueuedQuery{SQL: sql, Args: args})
+	q := &b.slab[len(b.slab)-1]
 	b.queued = append(b.queued, q)
 	return q
 }
@@ -71,6 +79,9 @@ type BatchResults struct {
 	readies int   // ReadyForQuery messages read
 	rows    Rows  // for Exec
 	open    *Rows // the Rows of the statement being read, if any
+	// rowSlab holds the Rows that QueryRow returns, a block at a time:
+	// a full block is never appended to, so earlier Rows stay put.
+	rowSlab []Row
 
 	writeErr chan error // the background write's result, for large batches
 	ended    bool
@@ -455,7 +466,11 @@ func (br *BatchResults) Query() (*Rows, error) {
 
 // QueryRow returns the next statement's first row.
 func (br *BatchResults) QueryRow() *Row {
-	row := &Row{}
+	if len(br.rowSlab) == cap(br.rowSlab) {
+		br.rowSlab = make([]Row, 0, min(max(len(br.items)-br.next, 1), 64))
+	}
+	br.rowSlab = append(br.rowSlab, Row{})
+	row := &br.rowSlab[len(br.rowSlab)-1]
 	if err := br.nextRows(&row.rows); err != nil {
 		row.err = err
 	} else if row.rows.closed && row.rows.err != nil {

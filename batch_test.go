@@ -289,3 +289,45 @@ func TestBatchCancel(t *testing.T) {
 		t.Fatal("connection not ready after a cancelled batch")
 	}
 }
+
+// TestBatchQueuedQueryEdits changes statements through the pointers Queue
+// returned, after many more were queued (Queue keeps its QueuedQuery
+// values in blocks), and checks that the batch runs the edited ones.
+func TestBatchQueuedQueryEdits(t *testing.T) {
+	conn := modeConn(t, pgmoon.ExecModeCacheStatement)
+	ctx := testCtx(t)
+	b := &pgmoon.Batch{}
+	var qs []*pgmoon.QueuedQuery
+	for i := range 1500 {
+		qs = append(qs, b.Queue("select $1::int4", int32(i)))
+	}
+	for i, q := range qs {
+		if i%2 == 0 {
+			q.Args = []any{int32(-i)}
+		}
+		if i%7 == 0 {
+			q.SQL = "select $1::int4 * 10"
+		}
+	}
+	br := conn.SendBatch(ctx, b)
+	defer br.Close()
+	for i := range qs {
+		want := int32(i)
+		if i%2 == 0 {
+			want = int32(-i)
+		}
+		if i%7 == 0 {
+			want *= 10
+		}
+		var got int32
+		if err := br.QueryRow().Scan(&got); err != nil {
+			t.Fatalf("statement %d: %v", i, err)
+		}
+		if got != want {
+			t.Fatalf("statement %d: got %d, want %d", i, got, want)
+		}
+	}
+	if err := br.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
