@@ -514,3 +514,69 @@ func NewTestCertificate(keyType string, names ...string) (tls.Certificate, error
 	}
 	return tls.Certificate{Certificate: [][]byte{cert.Raw}, PrivateKey: key, Leaf: cert}, nil
 }
+
+// SendFunc sends the messages fn returns when the step runs, in one write,
+// for an answer that depends on what the client sent earlier (a SCRAM
+// server-first-message must echo the client's nonce, which an ExpectFunc
+// step before it can keep). An error from fn fails the step.
+func SendFunc(name string, fn func() ([]protocol.BackendMessage, error)) Step {
+	return Step{name: "SendFunc(" + name + ")", run: func(c *fakeConn) error {
+		msgs, err := fn()
+		if err != nil {
+			return err
+		}
+		for _, m := range msgs {
+			if err := c.be.Send(m); err != nil {
+				return fmt.Errorf("encode %s: %w", msgName(m), err)
+			}
+		}
+		return c.flush()
+	}}
+}
+
+// DiscardRaw waits (within the FakeBackend's timeout) for bytes from the
+// client and throws away what has arrived, without parsing it: a fake that
+// plays a broken TLS server answers SSLRequest with SendRaw([]byte{'S'}),
+// swallows the ClientHello with DiscardRaw, then sends what it likes
+// (garbage, or nothing). It reads the socket directly, so it must follow a
+// step after which the client waits for an answer (no bytes read ahead).
+func DiscardRaw() Step {
+	return Step{name: "DiscardRaw", run: func(c *fakeConn) error {
+		timeout := c.f.stepTimeout()
+		_ = c.conn.SetReadDeadline(time.Now().Add(timeout))
+		buf := make([]byte, 16<<10)
+		n, err := c.conn.Read(buf)
+		if c.trace != nil && n > 0 {
+			fmt.Fprintf(c.trace, "F\t%d\t(raw, discarded)\n", n)
+		}
+		if err != nil && n == 0 {
+			return c.explain(err, timeout, "nothing from the client")
+		}
+		return nil
+	}}
+}
+
+// ExpectTLSRefused answers an SSLRequest (read it with ExpectSSLRequest
+// first) with 'S' and runs the server side of a TLS handshake with conf
+// that the client must abort, as it does when it rejects the server's
+// certificate (an unknown authority, a host name that does not match).
+// The step fails if the handshake completes. Follow it with ExpectClose to
+// check that the client then hangs up without sending anything.
+func ExpectTLSRefused(conf *tls.Config) Step {
+	return Step{name: "ExpectTLSRefused", run: func(c *fakeConn) error {
+		if _, err := c.conn.Write([]byte{'S'}); err != nil {
+			return c.explain(err, 0, "")
+		}
+		tc := tls.Server(c.conn, conf)
+		_ = tc.SetDeadline(time.Now().Add(c.f.stepTimeout()))
+		err := tc.Handshake()
+		_ = c.conn.SetDeadline(time.Time{})
+		if err == nil {
+			return errors.New("the client completed the TLS handshake; want it to refuse the server")
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return fmt.Errorf("TLS handshake: the client neither finished nor aborted it: %w", err)
+		}
+		return nil
+	}}
+}
