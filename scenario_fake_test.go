@@ -305,6 +305,34 @@ func TestScenarioParameterStatusBounds(t *testing.T) {
 		}
 		waitFake(t, f)
 	})
+	t.Run("long messages that carry data are not limited", func(t *testing.T) {
+		verifyNoLeaks(t)
+		long := strings.Repeat("x", 2*protocol.MaxShortMessageSize)
+		f := pgtest.NewFakeBackend(t, pgtest.Script{
+			pgtest.Handshake(),
+			pgtest.ExpectType(&protocol.Query{}),
+			pgtest.Send(
+				&protocol.NoticeResponse{Fields: []protocol.ErrorField{{Code: 'S', Value: "NOTICE"}, {Code: 'C', Value: "00000"}, {Code: 'M', Value: long}}},
+				textColumn(long[:1000]),
+				&protocol.DataRow{Values: [][]byte{[]byte(long)}},
+				&protocol.CommandComplete{CommandTag: []byte("SELECT 1")},
+				&protocol.ReadyForQuery{TxStatus: 'I'},
+			),
+			pgtest.ExpectType(&protocol.Terminate{}),
+		})
+		conn := connectConfig(t, fakeConfig(t, f))
+		within(t, "SimpleQuery", func(ctx context.Context) {
+			res, err := conn.SimpleQuery(ctx, "select a")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res) != 1 || len(res[0].Rows) != 1 || string(res[0].Rows[0][0]) != long || len(res[0].Notices) != 1 {
+				t.Errorf("the long row or notice did not come through")
+			}
+		})
+		conn.Close(context.Background())
+		waitFake(t, f)
+	})
 	t.Run("100000 updates of one parameter", func(t *testing.T) {
 		verifyNoLeaks(t)
 		const n = 100000
@@ -554,9 +582,9 @@ func TestScenarioMalformedFields(t *testing.T) {
 // connection stays usable.
 //
 // The other outbound limit, a message of at most 2 GiB − 1 bytes (its
-// int32 length word; the server itself accepts 1 GiB − 1), has no knob and
-// cannot be reached without allocating over 2 GiB, so it is tested at the
-// encoder (TestFrontendMessageEncodeRefuses in protocol/) and not here.
+// int32 length word, checked by the encoder's finishMessage and
+// appendValue; the server itself accepts 1 GiB − 1), has no knob and
+// cannot be reached without allocating over 2 GiB, so no test reaches it.
 // See https://www.postgresql.org/docs/current/protocol-message-formats.html#PROTOCOL-MESSAGE-FORMATS-BIND
 func TestScenarioTooManyParametersNotSent(t *testing.T) {
 	verifyNoLeaks(t)
