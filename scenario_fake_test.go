@@ -848,7 +848,7 @@ func TestScenarioTLSFailures(t *testing.T) {
 			[]pgtest.Step{pgtest.ExpectSSLRequest(), pgtest.ExpectTLSRefused(wrongHost.conf), pgtest.ExpectClose()},
 			"127.0.0.1"},
 		{"handshake garbage under require", "require", "",
-			[]pgtest.Step{pgtest.ExpectSSLRequest(), pgtest.SendRaw([]byte{'S'}), pgtest.DiscardRaw(),
+			[]pgtest.Step{pgtest.ExpectSSLRequest(), pgtest.SendRaw([]byte{'S'}), pgtest.ExpectTLSClientHello(),
 				pgtest.SendRaw([]byte("HTTP/1.1 400 Bad Request\r\n\r\n")), pgtest.ExpectClose()},
 			"TLS handshake"},
 	} {
@@ -1180,8 +1180,8 @@ func TestScenarioConnectStalls(t *testing.T) {
 	}{
 		{"black hole", "disable", []pgtest.Step{pgtest.ExpectStartup(), pgtest.ExpectClose()}},
 		{"black hole after SSLRequest", "prefer", []pgtest.Step{pgtest.ExpectSSLRequest(), pgtest.ExpectClose()}},
-		{"TLS stall under require", "require", []pgtest.Step{pgtest.ExpectSSLRequest(), pgtest.SendRaw([]byte{'S'}), pgtest.DiscardRaw(), pgtest.ExpectClose()}},
-		{"TLS stall under prefer", "prefer", []pgtest.Step{pgtest.ExpectSSLRequest(), pgtest.SendRaw([]byte{'S'}), pgtest.DiscardRaw(), pgtest.ExpectClose()}},
+		{"TLS stall under require", "require", []pgtest.Step{pgtest.ExpectSSLRequest(), pgtest.SendRaw([]byte{'S'}), pgtest.ExpectTLSClientHello(), pgtest.ExpectClose()}},
+		{"TLS stall under prefer", "prefer", []pgtest.Step{pgtest.ExpectSSLRequest(), pgtest.SendRaw([]byte{'S'}), pgtest.ExpectTLSClientHello(), pgtest.ExpectClose()}},
 		{"stall after AuthenticationOk", "disable", []pgtest.Step{pgtest.ExpectStartup(), pgtest.Send(&protocol.AuthenticationOk{}), pgtest.ExpectClose()}},
 		{"stall after ParameterStatus", "disable", []pgtest.Step{pgtest.ExpectStartup(),
 			pgtest.Send(&protocol.AuthenticationOk{}, &protocol.ParameterStatus{Name: "server_version", Value: "15.0"}), pgtest.ExpectClose()}},

@@ -534,23 +534,31 @@ func SendFunc(name string, fn func() ([]protocol.BackendMessage, error)) Step {
 	}}
 }
 
-// DiscardRaw waits (within the FakeBackend's timeout) for bytes from the
-// client and throws away what has arrived, without parsing it: a fake that
-// plays a broken TLS server answers SSLRequest with SendRaw([]byte{'S'}),
-// swallows the ClientHello with DiscardRaw, then sends what it likes
-// (garbage, or nothing). It reads the socket directly, so it must follow a
-// step after which the client waits for an answer (no bytes read ahead).
-func DiscardRaw() Step {
-	return Step{name: "DiscardRaw", run: func(c *fakeConn) error {
+// ExpectTLSClientHello reads one TLS handshake record from the client (its
+// ClientHello) and does not answer it, so that a fake can play a broken TLS
+// server: answer SSLRequest with SendRaw([]byte{'S'}), read the ClientHello
+// with ExpectTLSClientHello, then send garbage, or nothing (a TLS stall).
+// Anything but a TLS handshake record fails the step. It reads the socket
+// directly, which is safe after an SSLRequest: the client sends nothing
+// more until it has the answer.
+// See https://www.rfc-editor.org/rfc/rfc8446#section-5.1
+func ExpectTLSClientHello() Step {
+	return Step{name: "ExpectTLSClientHello", run: func(c *fakeConn) error {
 		timeout := c.f.stepTimeout()
 		_ = c.conn.SetReadDeadline(time.Now().Add(timeout))
-		buf := make([]byte, 16<<10)
-		n, err := c.conn.Read(buf)
-		if c.trace != nil && n > 0 {
-			fmt.Fprintf(c.trace, "F\t%d\t(raw, discarded)\n", n)
+		var hdr [5]byte // content type, legacy version, length
+		if _, err := io.ReadFull(c.conn, hdr[:]); err != nil {
+			return c.explain(err, timeout, "no ClientHello from the client")
 		}
-		if err != nil && n == 0 {
-			return c.explain(err, timeout, "nothing from the client")
+		if hdr[0] != 0x16 { // handshake
+			return fmt.Errorf("got % x, want the header of a TLS handshake record", hdr)
+		}
+		n := int(hdr[3])<<8 | int(hdr[4])
+		if _, err := io.ReadFull(c.conn, make([]byte, n)); err != nil {
+			return c.explain(err, timeout, "the client stopped inside its ClientHello")
+		}
+		if c.trace != nil {
+			fmt.Fprintf(c.trace, "F\t%d\t(TLS ClientHello record)\n", 5+n)
 		}
 		return nil
 	}}
