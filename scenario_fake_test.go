@@ -36,7 +36,8 @@ package pgmoon_test
 //     (conn_test.go), TestSSLModeMatrix (tls_test.go, real server)
 //  11. TLS failures                  TestScenarioTLSFailures;
 //     TestSSLModeMatrix (tls_test.go, real server)
-//  12. auth downgrades               TestChannelBindingRequireSendsNoCredential,
+//  12. auth downgrades               TestScenarioAuthDowngrades;
+//     TestChannelBindingRequireSendsNoCredential,
 //     TestRequireAuthFake, TestSCRAMOkBeforeFinal (authpolicy_test.go),
 //     TestFakeSCRAMWithoutServerProof (fake_conn_test.go)
 //  13. SCRAM tampering               TestScenarioSCRAMTampering;
@@ -862,6 +863,46 @@ func TestScenarioTLSFailures(t *testing.T) {
 				var ce *pgmoon.ConnectError
 				if !errors.As(err, &ce) || !strings.Contains(err.Error(), "TLS handshake") || !strings.Contains(err.Error(), tc.want) {
 					t.Errorf("err = %v, want a ConnectError from the TLS handshake naming %q", err, tc.want)
+				}
+				if err != nil && strings.Contains(err.Error(), cfg.Password) {
+					t.Errorf("err shows the password: %v", err)
+				}
+			})
+			waitFake(t, f)
+		})
+	}
+}
+
+// TestScenarioAuthDowngrades: require_auth=scram-sha-256 (alone and with
+// md5) against a server that asks for a cleartext password, the pairing the
+// table of TestRequireAuthFake lacks. The client closes without sending the
+// password, and the error names the requirement and what the server asked.
+// See https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNECT-REQUIRE-AUTH
+func TestScenarioAuthDowngrades(t *testing.T) {
+	for _, tc := range []struct {
+		name, requireAuth string
+		request           protocol.BackendMessage
+		want              string
+	}{
+		{"scram-sha-256 vs cleartext", "scram-sha-256", &protocol.AuthenticationCleartextPassword{},
+			`requirement "scram-sha-256" failed: server requested cleartext password authentication`},
+		{"scram-sha-256,md5 vs cleartext", "scram-sha-256,md5", &protocol.AuthenticationCleartextPassword{},
+			"server requested cleartext password authentication"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			verifyNoLeaks(t)
+			f := pgtest.NewFakeBackend(t, pgtest.Script{
+				pgtest.ExpectStartup(),
+				pgtest.Send(tc.request),
+				pgtest.ExpectClose(), // a PasswordMessage here fails the script
+			})
+			cfg := fakeConfig(t, f)
+			cfg.Password, cfg.RequireAuth = "pw-secret", tc.requireAuth
+			within(t, "Connect", func(ctx context.Context) {
+				_, err := pgmoon.Connect(ctx, cfg)
+				var ce *pgmoon.ConnectError
+				if !errors.As(err, &ce) || !strings.Contains(err.Error(), tc.want) {
+					t.Errorf("err = %v, want a ConnectError saying %q", err, tc.want)
 				}
 				if err != nil && strings.Contains(err.Error(), cfg.Password) {
 					t.Errorf("err shows the password: %v", err)
