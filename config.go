@@ -135,6 +135,8 @@ type Config struct {
 	// MaxMessageSize bounds any message the server may send, in bytes;
 	// larger ones close the connection with a ProtocolError before memory is
 	// allocated for them (default: protocol.DefaultMaxMessageSize, 1 GiB − 1).
+	// Messages that carry no data (ParameterStatus, CommandComplete, ...)
+	// are held to protocol.MaxShortMessageSize, 30000 bytes, as in libpq.
 	MaxMessageSize int
 
 	// Types, when set, is the type map each connection's own map falls back

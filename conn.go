@@ -43,6 +43,11 @@ type Conn struct {
 	txStatus   byte
 	closeCause error // why an error closed the connection, for the calls refused after it
 
+	// fatal is the last FATAL or PANIC ErrorResponse received: the
+	// server ends the session after it, and the read that then fails
+	// reports it (see receive). Only the goroutine running a call uses it.
+	fatal *PgError
+
 	// notifications received while no OnNotification was set, outside
 	// WaitForNotification and SimpleQuery; WaitForNotification returns
 	// them first, oldest first.
@@ -515,6 +520,12 @@ func (c *Conn) sendFlush(msg protocol.FrontendMessage) error {
 
 // receive reads the next message; a malformed one becomes a ProtocolError
 // for op. The message is valid until the next receive.
+//
+// A FATAL (or PANIC) ErrorResponse ends the session: the server closes the
+// connection after it, before any ReadyForQuery. The caller handles the
+// ErrorResponse as usual; the read error that follows wraps the *PgError
+// too, so that the call's error, and the cause later calls report, say why
+// the server hung up rather than only that it did.
 func (c *Conn) receive(op string) (protocol.BackendMessage, error) {
 	msg, err := c.fe.Receive()
 	if err != nil {
@@ -525,15 +536,43 @@ func (c *Conn) receive(op string) (protocol.BackendMessage, error) {
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF
 		}
+		if c.fatal != nil {
+			err = fmt.Errorf("%w; the server then closed the connection (%w)", c.fatal, err)
+		}
 		return nil, err
+	}
+	if m, ok := msg.(*protocol.ErrorResponse); ok && fatalSeverity(m.Fields) {
+		c.fatal = pgErrorFromFields(m.Fields)
 	}
 	return msg, nil
 }
 
-func (c *Conn) setParam(name, value string) {
+// fatalSeverity reports whether ErrorResponse fields say FATAL or PANIC.
+func fatalSeverity(fields []protocol.ErrorField) bool {
+	for _, f := range fields {
+		if (f.Code == 'V' || f.Code == 'S') && (f.Value == "FATAL" || f.Value == "PANIC") {
+			return true
+		}
+	}
+	return false
+}
+
+// maxServerParameters bounds how many distinct parameters a server may
+// report through ParameterStatus on one connection. PostgreSQL reports
+// about 15 (those marked GUC_REPORT); a server naming ever new ones would
+// otherwise grow the connection's memory without end.
+const maxServerParameters = 1000
+
+// setParam records a ParameterStatus. It refuses (returns false) a new
+// parameter once maxServerParameters are held; see unexpected.
+func (c *Conn) setParam(name, value string) bool {
 	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.params[name]; !ok && len(c.params) >= maxServerParameters {
+		return false
+	}
 	c.params[strings.Clone(name)] = strings.Clone(value)
-	c.mu.Unlock()
+	return true
 }
 
 func (c *Conn) setTxStatus(s byte) {

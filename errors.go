@@ -166,6 +166,11 @@ func (e *ProtocolError) Error() string {
 func (e *ProtocolError) Unwrap() error { return e.Err }
 
 func unexpected(op string, msg protocol.BackendMessage) error {
+	if m, ok := msg.(*protocol.ParameterStatus); ok {
+		// ParameterStatus may come at any time; handleAsync refuses one
+		// only when it names a parameter beyond the limit.
+		return &ProtocolError{Op: op, Err: fmt.Errorf("ParameterStatus %q: the server reported more than %d parameters", truncateName(m.Name), maxServerParameters)}
+	}
 	return &ProtocolError{Op: op, Err: fmt.Errorf("unexpected %s", messageName(msg))}
 }
 
@@ -212,3 +217,11 @@ func (e *ParseConfigError) Error() string {
 }
 
 func (e *ParseConfigError) Unwrap() error { return e.Err }
+
+// truncateName shortens a server-sent name for an error message.
+func truncateName(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "..."
+	}
+	return s
+}

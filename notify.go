@@ -16,11 +16,12 @@ import (
 // See https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-ASYNC
 
 // handleAsync handles a message the server may send at any time. It
-// reports false for any other message.
+// reports false for any other message, and for a ParameterStatus that
+// setParam refuses (unexpected explains it).
 func (c *Conn) handleAsync(msg protocol.BackendMessage) bool {
 	switch m := msg.(type) {
 	case *protocol.ParameterStatus:
-		c.setParam(m.Name, m.Value)
+		return c.setParam(m.Name, m.Value)
 	case *protocol.NoticeResponse:
 		c.notice(m)
 	case *protocol.NotificationResponse:

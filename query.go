@@ -211,7 +211,9 @@ func (c *Conn) simpleQuery(list bool) ([]*Result, error) {
 				pending.Notifications = append(pending.Notifications, n)
 			}
 		case *protocol.ParameterStatus:
-			c.setParam(m.Name, m.Value)
+			if !c.setParam(m.Name, m.Value) {
+				return results, unexpected(op, msg)
+			}
 		case *protocol.CopyInResponse:
 			if err := c.sendFlush(&protocol.CopyFail{Message: "COPY FROM STDIN is not supported by SimpleQuery"}); err != nil {
 				return results, err

@@ -183,8 +183,10 @@
 // [NewFakeBackend] listens on a loopback port and plays one [Script] per
 // accepted connection: steps that expect client messages ([ExpectStartup],
 // [Expect], [ExpectType], [ExpectCancelRequest], [ExpectClose]) and steps
-// that act ([Send], [SendRaw], [Sleep], [CloseConn]). [Handshake] is the
-// start of a session that trusts the client. Every read has a deadline, so a
+// that act ([Send], [SendFunc], [SendRaw], [Sleep], [CloseConn]), and TLS
+// ones ([StartTLS], and for broken TLS [ExpectTLSRefused] and
+// [ExpectTLSClientHello]). [Handshake] is the start of a session that
+// trusts the client. Every read has a deadline, so a
 // stuck client fails the test instead of hanging it; a failed or unfinished
 // script is reported through the test's t.Errorf, and [FakeBackend.Wait]
 // returns the first failure:

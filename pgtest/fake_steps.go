@@ -514,3 +514,77 @@ func NewTestCertificate(keyType string, names ...string) (tls.Certificate, error
 	}
 	return tls.Certificate{Certificate: [][]byte{cert.Raw}, PrivateKey: key, Leaf: cert}, nil
 }
+
+// SendFunc sends the messages fn returns when the step runs, in one write,
+// for an answer that depends on what the client sent earlier (a SCRAM
+// server-first-message must echo the client's nonce, which an ExpectFunc
+// step before it can keep). An error from fn fails the step.
+func SendFunc(name string, fn func() ([]protocol.BackendMessage, error)) Step {
+	return Step{name: "SendFunc(" + name + ")", run: func(c *fakeConn) error {
+		msgs, err := fn()
+		if err != nil {
+			return err
+		}
+		for _, m := range msgs {
+			if err := c.be.Send(m); err != nil {
+				return fmt.Errorf("encode %s: %w", msgName(m), err)
+			}
+		}
+		return c.flush()
+	}}
+}
+
+// ExpectTLSClientHello reads one TLS handshake record from the client (its
+// ClientHello) and does not answer it, so that a fake can play a broken TLS
+// server: answer SSLRequest with SendRaw([]byte{'S'}), read the ClientHello
+// with ExpectTLSClientHello, then send garbage, or nothing (a TLS stall).
+// Anything but a TLS handshake record fails the step. It reads the socket
+// directly, which is safe after an SSLRequest: the client sends nothing
+// more until it has the answer.
+// See https://www.rfc-editor.org/rfc/rfc8446#section-5.1
+func ExpectTLSClientHello() Step {
+	return Step{name: "ExpectTLSClientHello", run: func(c *fakeConn) error {
+		timeout := c.f.stepTimeout()
+		_ = c.conn.SetReadDeadline(time.Now().Add(timeout))
+		var hdr [5]byte // content type, legacy version, length
+		if _, err := io.ReadFull(c.conn, hdr[:]); err != nil {
+			return c.explain(err, timeout, "no ClientHello from the client")
+		}
+		if hdr[0] != 0x16 { // handshake
+			return fmt.Errorf("got % x, want the header of a TLS handshake record", hdr)
+		}
+		n := int(hdr[3])<<8 | int(hdr[4])
+		if _, err := io.ReadFull(c.conn, make([]byte, n)); err != nil {
+			return c.explain(err, timeout, "the client stopped inside its ClientHello")
+		}
+		if c.trace != nil {
+			fmt.Fprintf(c.trace, "F\t%d\t(TLS ClientHello record)\n", 5+n)
+		}
+		return nil
+	}}
+}
+
+// ExpectTLSRefused answers an SSLRequest (read it with ExpectSSLRequest
+// first) with 'S' and runs the server side of a TLS handshake with conf
+// that the client must abort, as it does when it rejects the server's
+// certificate (an unknown authority, a host name that does not match).
+// The step fails if the handshake completes. Follow it with ExpectClose to
+// check that the client then hangs up without sending anything.
+func ExpectTLSRefused(conf *tls.Config) Step {
+	return Step{name: "ExpectTLSRefused", run: func(c *fakeConn) error {
+		if _, err := c.conn.Write([]byte{'S'}); err != nil {
+			return c.explain(err, 0, "")
+		}
+		tc := tls.Server(c.conn, conf)
+		_ = tc.SetDeadline(time.Now().Add(c.f.stepTimeout()))
+		err := tc.Handshake()
+		_ = c.conn.SetDeadline(time.Time{})
+		if err == nil {
+			return errors.New("the client completed the TLS handshake; want it to refuse the server")
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return fmt.Errorf("TLS handshake: the client neither finished nor aborted it: %w", err)
+		}
+		return nil
+	}}
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math"
 )
 
 // Frontend is the client side of a connection: it sends frontend messages
@@ -64,7 +65,47 @@ type Frontend struct {
 // NewFrontend returns a Frontend that reads backend messages from r and
 // writes frontend messages to w.
 func NewFrontend(r io.Reader, w io.Writer) *Frontend {
-	return &Frontend{r: NewReader(r), w: NewWriter(w)}
+	f := &Frontend{r: NewReader(r), w: NewWriter(w)}
+	f.r.typeMax = backendTypeMax
+	return f
+}
+
+// MaxShortMessageSize is the largest body Receive accepts for a backend
+// message that carries no data: any but RowDescription, DataRow,
+// CopyData, ErrorResponse, NoticeResponse, NotificationResponse,
+// FunctionCallResponse and ParameterDescription, which are limited by
+// SetMaxMessageSize alone. libpq believes a longer length only for the
+// same types (but ParameterDescription, whose 65535 parameters take 262
+// KB) and calls anything else a lost synchronization, so a ParameterStatus
+// or CommandComplete announcing megabytes is refused from its header.
+const MaxShortMessageSize = 30000
+
+// backendTypeMax is the Reader's per-type limit for backend messages; see
+// MaxShortMessageSize.
+func backendTypeMax(typ byte) (int, string) {
+	switch typ {
+	case 'T', 'D', 'd', 'E', 'N', 'A', 'V', 't':
+		return math.MaxInt, ""
+	case 'R':
+		return MaxShortMessageSize, "Authentication"
+	case 'K':
+		return MaxShortMessageSize, "BackendKeyData"
+	case 'C':
+		return MaxShortMessageSize, "CommandComplete"
+	case 'G':
+		return MaxShortMessageSize, "CopyInResponse"
+	case 'H':
+		return MaxShortMessageSize, "CopyOutResponse"
+	case 'W':
+		return MaxShortMessageSize, "CopyBothResponse"
+	case 'v':
+		return MaxShortMessageSize, "NegotiateProtocolVersion"
+	case 'S':
+		return MaxShortMessageSize, "ParameterStatus"
+	case 'Z':
+		return MaxShortMessageSize, "ReadyForQuery"
+	}
+	return MaxShortMessageSize, ""
 }
 
 // SetMaxMessageSize sets the largest message body Receive accepts; see

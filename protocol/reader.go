@@ -42,6 +42,10 @@ type Reader struct {
 	// small counts the messages in a row that fitted in the default size
 	// while the buffer is larger than keepReadBufferSize.
 	small int
+	// typeMax, when set, may lower the limit for one message type: it
+	// returns the largest body accepted for typ and the name of the
+	// message for the error. See Frontend.
+	typeMax func(typ byte) (max int, name string)
 }
 
 // NewReader returns a Reader that reads messages from r with the default
@@ -85,9 +89,15 @@ func (r *Reader) Next() (typ byte, body []byte, err error) {
 		return typ, nil, &ProtocolError{Type: typ, Err: ErrMalformed, Detail: fmt.Sprintf("message length %d", int32(n))}
 	}
 	size := int(n) - 4
-	if size > r.max {
-		return typ, nil, &ProtocolError{Type: typ, Err: ErrTooLarge,
-			Detail: fmt.Sprintf("message body of %d bytes exceeds the limit of %d", size, r.max)}
+	limit, name := r.max, ""
+	if r.typeMax != nil {
+		if m, nm := r.typeMax(typ); m < limit {
+			limit, name = m, nm
+		}
+	}
+	if size > limit {
+		return typ, nil, &ProtocolError{Message: name, Type: typ, Err: ErrTooLarge,
+			Detail: fmt.Sprintf("message body of %d bytes exceeds the limit of %d", size, limit)}
 	}
 	if len(r.buf) > keepReadBufferSize {
 		if 5+size > defaultReadBufferSize {

@@ -1,0 +1,5 @@
+package pgmoon
+
+// MaxServerParameters is maxServerParameters, for the ParameterStatus
+// flood scenario.
+const MaxServerParameters = maxServerParameters
