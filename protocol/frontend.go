@@ -66,7 +66,7 @@ type Frontend struct {
 // writes frontend messages to w.
 func NewFrontend(r io.Reader, w io.Writer) *Frontend {
 	f := &Frontend{r: NewReader(r), w: NewWriter(w)}
-	f.r.typeMax = backendTypeMax
+	f.r.typeMax, f.r.typeMaxFloor = backendTypeMax, MaxShortMessageSize
 	return f
 }
 

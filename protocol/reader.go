@@ -46,6 +46,9 @@ type Reader struct {
 	// returns the largest body accepted for typ and the name of the
 	// message for the error. See Frontend.
 	typeMax func(typ byte) (max int, name string)
+	// typeMaxFloor is the smallest limit typeMax returns: bodies up to
+	// it need no call.
+	typeMaxFloor int
 }
 
 // NewReader returns a Reader that reads messages from r with the default
@@ -90,7 +93,7 @@ func (r *Reader) Next() (typ byte, body []byte, err error) {
 	}
 	size := int(n) - 4
 	limit, name := r.max, ""
-	if r.typeMax != nil {
+	if r.typeMax != nil && size > r.typeMaxFloor {
 		if m, nm := r.typeMax(typ); m < limit {
 			limit, name = m, nm
 		}
