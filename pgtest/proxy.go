@@ -20,9 +20,11 @@ import (
 type Direction int
 
 const (
-	ToServer Direction             = 1 << iota // bytes the client sends
-	ToClient                                   // bytes the server sends
-	BothWays = ToServer | ToClient             // bytes either way
+	ToServer Direction = 1 << iota // bytes the client sends
+	ToClient                       // bytes the server sends
+
+	// BothWays is ToServer and ToClient.
+	BothWays = ToServer | ToClient
 )
 
 // String names the direction: "to server", "to client" or "both ways".
