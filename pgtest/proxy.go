@@ -355,6 +355,11 @@ type proxyConn struct {
 	client net.Conn
 	done   chan struct{} // closed by shutdown
 
+	// closing is set before the write that reaches a CloseAfter offset:
+	// from then on nothing more is forwarded either way, so that no
+	// answer to the last bytes slips through before both sides close.
+	closing atomic.Bool
+
 	mu       sync.Mutex
 	server   net.Conn // nil until dialled
 	shut     bool
@@ -523,6 +528,12 @@ func (w *dirWriter) forward(ch chunk) bool {
 				}
 				continue
 			}
+		}
+		if w.c.closing.Load() {
+			return false // the other way reached its CloseAfter
+		}
+		if f.CloseAfter > 0 && w.pos+int64(n) >= f.CloseAfter {
+			w.c.closing.Store(true)
 		}
 		piece := data[:n]
 		if f.CorruptAt > w.pos && f.CorruptAt <= w.pos+int64(n) {
