@@ -17,8 +17,9 @@ package pgmoon_test
 // pipe), wrapped with the call's name, and closes the connection (later
 // calls: pgmoon.ErrConnClosed); a malformed message is a
 // *pgmoon.ProtocolError and closes the connection; a corrupted message the
-// server rejects comes back as its *pgmoon.PgError; a stall ends with the
-// context's error.
+// server rejects comes back as its *pgmoon.PgError; a value that no longer
+// fits its (corrupted) type is a *types.ConversionError, with the
+// connection still usable; a stall ends with the context's error.
 
 import (
 	"bytes"
@@ -28,7 +29,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -228,6 +231,7 @@ func classifyFault(err error) string {
 		pe    *pgmoon.ProtocolError
 		pgErr *pgmoon.PgError
 		me    *types.MalformedError
+		conv  *types.ConversionError
 		ne    net.Error
 	)
 	kind := ""
@@ -244,6 +248,8 @@ func classifyFault(err error) string {
 		kind = "unexpected EOF"
 	case errors.As(err, &me):
 		kind = "malformed value"
+	case errors.As(err, &conv):
+		kind = "conversion error"
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
 		kind = "reset"
 	case errors.As(err, &ne):
@@ -351,20 +357,20 @@ func sweepOffsets(total int64, budget int, marks ...int64) []int64 {
 	return out
 }
 
-// sweepConfig is how long each run of a sweep may take: a stalled run (a
-// corrupted length that promises bytes never sent) ends at the deadline,
-// then within CancelWait.
+// How long each run of a sweep may take: a stalled run (a corrupted length
+// that promises bytes never sent) ends at the deadline, then within
+// CancelWait. Runs go on sweepWorkers goroutines, each through a proxy of
+// its own: stalled runs wait side by side.
 const (
-	sweepRunTimeout = 2 * time.Second
 	sweepCancelWait = 100 * time.Millisecond
-	sweepWorkers    = 6
+	sweepWorkers    = 8
 )
 
 // runSweep runs sweepSession once per offset, each through a proxy of its
 // own with the faults fault(n) on dir, on sweepWorkers goroutines, and
 // returns the results in offset order. A run that does not end well after
 // its deadline is reported as a hang.
-func runSweep(t *testing.T, target string, base *pgmoon.Config, dir pgtest.Direction, offsets []int64, fault func(n int64) pgtest.Faults) []sweepResult {
+func runSweep(t *testing.T, target string, base *pgmoon.Config, dir pgtest.Direction, timeout time.Duration, offsets []int64, fault func(n int64) pgtest.Faults) []sweepResult {
 	t.Helper()
 	results := make([]sweepResult, len(offsets))
 	next := make(chan int)
@@ -374,7 +380,7 @@ func runSweep(t *testing.T, target string, base *pgmoon.Config, dir pgtest.Direc
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				results[i] = sweepOne(target, base, dir, offsets[i], fault)
+				results[i] = sweepOne(target, base, dir, timeout, offsets[i], fault)
 			}
 		}()
 	}
@@ -386,7 +392,7 @@ func runSweep(t *testing.T, target string, base *pgmoon.Config, dir pgtest.Direc
 	return results
 }
 
-func sweepOne(target string, base *pgmoon.Config, dir pgtest.Direction, n int64, fault func(n int64) pgtest.Faults) sweepResult {
+func sweepOne(target string, base *pgmoon.Config, dir pgtest.Direction, timeout time.Duration, n int64, fault func(n int64) pgtest.Faults) sweepResult {
 	p, err := pgtest.StartProxy(target)
 	if err != nil {
 		return sweepResult{n: n, err: err, kind: ""}
@@ -396,7 +402,7 @@ func sweepOne(target string, base *pgmoon.Config, dir pgtest.Direction, n int64,
 	cfg.Host, cfg.Port = p.Host(), uint16(p.Port())
 	cfg.CancelWait = sweepCancelWait
 	p.SetFaults(dir, fault(n))
-	ctx, cancel := context.WithTimeout(context.Background(), sweepRunTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	done := make(chan sweepResult, 1)
 	go func() { done <- sweepSession(ctx, p, cfg, dir) }()
@@ -407,7 +413,7 @@ func sweepOne(target string, base *pgmoon.Config, dir pgtest.Direction, n int64,
 			r.kind = classifyFault(r.err)
 		}
 		return r
-	case <-time.After(sweepRunTimeout + 10*time.Second):
+	case <-time.After(timeout + 10*time.Second):
 		return sweepResult{n: n, hang: true}
 	}
 }
@@ -418,6 +424,7 @@ func sweepOne(target string, base *pgmoon.Config, dir pgtest.Direction, n int64,
 func checkSweep(t *testing.T, results []sweepResult, wrongRowsDetectable bool) {
 	t.Helper()
 	kinds := map[string]int{}
+	examples := map[string]string{}
 	for _, r := range results {
 		switch {
 		case r.panicked != nil:
@@ -426,7 +433,7 @@ func checkSweep(t *testing.T, results []sweepResult, wrongRowsDetectable bool) {
 			t.Errorf("offset %d: the session hangs past its deadline", r.n)
 		case r.err != nil && r.kind == "":
 			t.Errorf("offset %d: error of no documented kind: %v (%T)", r.n, r.err, r.err)
-		case r.err != nil && r.connected && !r.closed && !strings.HasPrefix(r.kind, "server error"):
+		case r.err != nil && r.connected && !r.closed && !strings.HasPrefix(r.kind, "server error") && r.kind != "conversion error":
 			t.Errorf("offset %d: connection still open after %v", r.n, r.err)
 		case r.wrongRow != "" && wrongRowsDetectable:
 			t.Errorf("offset %d: wrong row returned: %s", r.n, r.wrongRow)
@@ -435,17 +442,24 @@ func checkSweep(t *testing.T, results []sweepResult, wrongRowsDetectable bool) {
 			kinds["success"]++
 		} else {
 			kinds[r.kind]++
+			if _, ok := examples[r.kind]; !ok {
+				examples[r.kind] = fmt.Sprintf("offset %d: %v", r.n, r.err)
+			}
 		}
 		if r.wrongRow != "" {
 			kinds["wrong row (undetectable in plain text)"]++
 		}
 	}
 	t.Logf("%d runs: %v", len(results), kinds)
+	for _, k := range slices.Sorted(maps.Keys(examples)) {
+		t.Logf("  %s, e.g. %s", k, examples[k])
+	}
 }
 
 // learnStreams runs the sweep session once without faults and returns how
-// many bytes went each way in all and until the query had ended.
-func learnStreams(t *testing.T, target string, cfg *pgmoon.Config) (total, queryEnd [2]int64) {
+// many bytes went each way in all and until the query had ended, and the
+// bytes themselves (as the client's socket saw them).
+func learnStreams(t *testing.T, target string, cfg *pgmoon.Config) (total, queryEnd [2]int64, streams [2][]byte) {
 	t.Helper()
 	for i, dir := range []pgtest.Direction{pgtest.ToServer, pgtest.ToClient} {
 		p, err := pgtest.StartProxy(target)
@@ -454,6 +468,8 @@ func learnStreams(t *testing.T, target string, cfg *pgmoon.Config) (total, query
 		}
 		c := cfg.Copy()
 		c.Host, c.Port = p.Host(), uint16(p.Port())
+		rec := &rawTapDialer{}
+		c.Dialer = rec
 		r := sweepSession(testCtx(t), p, c, dir)
 		if r.err != nil || r.wrongRow != "" || r.panicked != nil {
 			t.Fatalf("unfaulted session: %v %s %v", r.err, r.wrongRow, r.panicked)
@@ -465,8 +481,73 @@ func learnStreams(t *testing.T, target string, cfg *pgmoon.Config) (total, query
 		}
 		total[i], queryEnd[i] = p.Forwarded(dir), r.queryEnd
 		_ = p.Close()
+		rec.mu.Lock()
+		streams = [2][]byte{rec.sent.Bytes(), rec.received.Bytes()}
+		rec.mu.Unlock()
 	}
-	return total, queryEnd
+	return total, queryEnd, streams
+}
+
+// rawTapDialer dials TCP and records the bytes written and read on the
+// first connection it makes.
+type rawTapDialer struct {
+	mu             sync.Mutex
+	dialled        bool
+	sent, received bytes.Buffer
+}
+
+func (d *rawTapDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	var nd net.Dialer
+	nc, err := nd.DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.dialled {
+		return nc, nil
+	}
+	d.dialled = true
+	return &rawTapConn{Conn: nc, d: d}, nil
+}
+
+type rawTapConn struct {
+	net.Conn
+	d *rawTapDialer
+}
+
+func (c *rawTapConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	c.d.mu.Lock()
+	c.d.received.Write(b[:n])
+	c.d.mu.Unlock()
+	return n, err
+}
+
+func (c *rawTapConn) Write(b []byte) (int, error) {
+	n, err := c.Conn.Write(b)
+	c.d.mu.Lock()
+	c.d.sent.Write(b[:n])
+	c.d.mu.Unlock()
+	return n, err
+}
+
+// tlsPlainEnd returns how many bytes of a TLS stream, after a prefix of
+// skip bytes (the SSLRequest, or the server's 'S'), come before its first
+// application_data record: the records before it (ClientHello,
+// ServerHello, the compatibility ChangeCipherSpec) are the only ones whose
+// headers no key protects. See RFC 8446, section 5.2: every later record's
+// header is the additional data of its AEAD.
+func tlsPlainEnd(t *testing.T, stream []byte, skip int) int64 {
+	t.Helper()
+	for i := skip; i+5 <= len(stream); {
+		if stream[i] == 0x17 { // application_data
+			return int64(i)
+		}
+		i += 5 + (int(stream[i+3])<<8 | int(stream[i+4]))
+	}
+	t.Fatalf("no application_data record in %d bytes", len(stream))
+	return 0
 }
 
 // Scenario: the connection is closed (both sides) after N bytes have passed
@@ -484,13 +565,15 @@ func TestScenarioProxyCloseAfterSweep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	total, queryEnd := learnStreams(t, target, cfg)
+	total, queryEnd, _ := learnStreams(t, target, cfg)
 	t.Logf("stream lengths: to server %d (query ends at %d), to client %d (query ends at %d)",
 		total[0], queryEnd[0], total[1], queryEnd[1])
 	for i, dir := range []pgtest.Direction{pgtest.ToServer, pgtest.ToClient} {
 		t.Run(dir.String(), func(t *testing.T) {
-			offsets := sweepOffsets(total[i], 300, queryEnd[i])
-			results := runSweep(t, target, cfg, dir, offsets, func(n int64) pgtest.Faults { return pgtest.Faults{CloseAfter: n} })
+			offsets := sweepOffsets(total[i], 600, queryEnd[i])
+			// Nothing stalls here: a generous deadline that a loaded
+			// machine never reaches, as a success is required.
+			results := runSweep(t, target, cfg, dir, 10*time.Second, offsets, func(n int64) pgtest.Faults { return pgtest.Faults{CloseAfter: n} })
 			checkSweep(t, results, true)
 			for _, r := range results {
 				wantOK := r.n >= queryEnd[i]
@@ -518,10 +601,10 @@ func TestScenarioProxyCorruptSweep(t *testing.T) {
 		name := map[bool]string{false: "plain", true: "TLS"}[withTLS]
 		t.Run(name, func(t *testing.T) {
 			srv := pgtest.Default(t)
-			budget := 300
+			budget := 400
 			if withTLS {
 				srv = startTLSServer(t)
-				budget = 250 // handshakes cost more
+				budget = 300 // and the 150 bytes after the handshake
 			}
 			verifyNoLeaks(t)
 			target := net.JoinHostPort(srv.Host(), strconv.Itoa(srv.Port()))
@@ -532,27 +615,50 @@ func TestScenarioProxyCorruptSweep(t *testing.T) {
 			if withTLS && cfg.SSLMode != pgmoon.SSLRequire {
 				t.Fatalf("sslmode %q, want require (no fallback to plain text)", cfg.SSLMode)
 			}
-			total, queryEnd := learnStreams(t, target, cfg)
+			total, queryEnd, streams := learnStreams(t, target, cfg)
 			t.Logf("stream lengths: to server %d (query ends at %d), to client %d (query ends at %d)",
 				total[0], queryEnd[0], total[1], queryEnd[1])
+			var plainEnd [2]int64
+			if withTLS {
+				plainEnd = [2]int64{tlsPlainEnd(t, streams[0], 8), tlsPlainEnd(t, streams[1], 1)}
+				t.Logf("TLS records under a key from offset %d to the server, %d to the client", plainEnd[0]+1, plainEnd[1]+1)
+			}
 			for i, dir := range []pgtest.Direction{pgtest.ToServer, pgtest.ToClient} {
 				t.Run(dir.String(), func(t *testing.T) {
-					offsets := sweepOffsets(total[i], budget, queryEnd[i])
-					results := runSweep(t, target, cfg, dir, offsets, func(n int64) pgtest.Faults { return pgtest.Faults{CorruptAt: n} })
+					offsets := sweepOffsets(total[i], budget, queryEnd[i], plainEnd[i])
+					if withTLS {
+						// Every byte of the first protected records too:
+						// the end of the handshake, then the startup.
+						for n := plainEnd[i] + 1; n <= min(plainEnd[i]+150, total[i]); n++ {
+							if !slices.Contains(offsets, n) {
+								offsets = append(offsets, n)
+							}
+						}
+						slices.Sort(offsets)
+					}
+					results := runSweep(t, target, cfg, dir, time.Second, offsets, func(n int64) pgtest.Faults { return pgtest.Faults{CorruptAt: n} })
 					checkSweep(t, results, withTLS)
 					if !withTLS {
 						return
 					}
+					var early []int64
 					for _, r := range results {
 						// The byte was forwarded before the query ended (in
-						// this run, or, a few bytes' handshake variation
-						// aside, in the unfaulted one): the session needed
-						// it, so it must have failed.
+						// this run, or, a few bytes' variation in the
+						// handshake's signatures aside, in the unfaulted
+						// one), so the session needed it.
 						needed := r.n <= max(r.queryEnd, queryEnd[i]-64)
-						if r.err == nil && needed {
-							t.Errorf("corrupt byte %d %s over TLS: the session succeeded", r.n, dir)
+						switch {
+						case r.err == nil && needed && r.n > plainEnd[i]:
+							t.Errorf("corrupt byte %d %s over TLS, in a protected record: the session succeeded", r.n, dir)
+						case r.err == nil && needed:
+							early = append(early, r.n)
 						}
 					}
+					// Before the first protected record: the SSLRequest
+					// exchange and the plaintext hello records, whose
+					// record-layer version the peer ignores.
+					t.Logf("corrupted bytes before the first protected record that did no harm: %v", early)
 				})
 			}
 		})
