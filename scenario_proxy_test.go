@@ -693,10 +693,12 @@ func TestScenarioProxyBlackHoleMidQuery(t *testing.T) {
 	done := make(chan result, 1)
 	start := time.Now()
 	go func() {
-		_, err := conn.Exec(ctx, "select pg_sleep(0.2)")
+		// Still running at the deadline: the server's next bytes are
+		// the ErrorResponse to the cancel, into the black hole.
+		_, err := conn.Exec(ctx, "select pg_sleep(5)")
 		done <- result{err, time.Since(start)}
 	}()
-	p.SetFaults(pgtest.ToClient, pgtest.Faults{BlackHole: true}) // while the statement sleeps
+	p.SetFaults(pgtest.ToClient, pgtest.Faults{BlackHole: true}) // while the statement runs
 	var res result
 	select {
 	case res = <-done:

@@ -297,10 +297,10 @@ func TestProxyBlackHole(t *testing.T) {
 	// until its deadline.
 	p.SetFaults(pgtest.ToServer, pgtest.Faults{BlackHole: true})
 	_ = c.SetWriteDeadline(time.Now().Add(2 * time.Second))
-	n, err := c.Write(make([]byte, 256<<20))
+	n, err := c.Write(make([]byte, 64<<20))
 	var ne net.Error
 	if !errors.As(err, &ne) || !ne.Timeout() {
-		t.Fatalf("a 256 MiB write into a black hole: %d bytes, %v; want a timeout", n, err)
+		t.Fatalf("a 64 MiB write into a black hole: %d bytes, %v; want a timeout", n, err)
 	}
 	_ = c.SetWriteDeadline(time.Time{})
 	p.ClearFaults()
