@@ -34,7 +34,6 @@ import (
 	"slices"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -418,6 +417,12 @@ func sweepOne(target string, base *pgmoon.Config, dir pgtest.Direction, timeout 
 	}
 }
 
+// brokenKinds are the errors after which the connection must be closed:
+// the stream is broken or out of step. (A server error, a conversion
+// error, or a context that ended between round trips leave it at
+// ReadyForQuery, usable.)
+var brokenKinds = map[string]bool{"protocol error": true, "unexpected EOF": true, "net error": true, "reset": true}
+
 // checkSweep reports the failures every sweep shares (panic, hang,
 // untyped error, a protocol error that left the connection open, a wrong
 // row when wrongRowsDetectable) and logs the outcomes by kind.
@@ -433,7 +438,7 @@ func checkSweep(t *testing.T, results []sweepResult, wrongRowsDetectable bool) {
 			t.Errorf("offset %d: the session hangs past its deadline", r.n)
 		case r.err != nil && r.kind == "":
 			t.Errorf("offset %d: error of no documented kind: %v (%T)", r.n, r.err, r.err)
-		case r.err != nil && r.connected && !r.closed && !strings.HasPrefix(r.kind, "server error") && r.kind != "conversion error":
+		case r.err != nil && r.connected && !r.closed && brokenKinds[r.kind]:
 			t.Errorf("offset %d: connection still open after %v", r.n, r.err)
 		case r.wrongRow != "" && wrongRowsDetectable:
 			t.Errorf("offset %d: wrong row returned: %s", r.n, r.wrongRow)
