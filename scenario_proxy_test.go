@@ -278,6 +278,7 @@ type sweepResult struct {
 	panicked  any
 	hang      bool
 	queryEnd  int64 // bytes forwarded in the faulted direction when the query ended (success only)
+	next      error // a statement run afterwards on a connection left open after an error
 }
 
 // sweepSession connects through p with cfg and reads sweepRows rows, each
@@ -323,6 +324,16 @@ func sweepSession(ctx context.Context, p *pgtest.Proxy, cfg *pgmoon.Config, dir 
 	}
 	r.err = err
 	r.closed = conn.IsClosed()
+	if err != nil && !r.closed {
+		// Left open: it must be usable, or fail typed.
+		nctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		var one int
+		r.next = conn.QueryRow(nctx, "select 1").Scan(&one)
+		if r.next == nil && one != 1 {
+			r.next = fmt.Errorf("select 1 returned %d", one)
+		}
+	}
 	return r
 }
 
@@ -440,6 +451,8 @@ func checkSweep(t *testing.T, results []sweepResult, wrongRowsDetectable bool) {
 			t.Errorf("offset %d: error of no documented kind: %v (%T)", r.n, r.err, r.err)
 		case r.err != nil && r.connected && !r.closed && brokenKinds[r.kind]:
 			t.Errorf("offset %d: connection still open after %v", r.n, r.err)
+		case r.next != nil && classifyFault(r.next) == "":
+			t.Errorf("offset %d: after %v the connection stayed open, and the next statement: %v", r.n, r.err, r.next)
 		case r.wrongRow != "" && wrongRowsDetectable:
 			t.Errorf("offset %d: wrong row returned: %s", r.n, r.wrongRow)
 		}
@@ -453,6 +466,9 @@ func checkSweep(t *testing.T, results []sweepResult, wrongRowsDetectable bool) {
 		}
 		if r.wrongRow != "" {
 			kinds["wrong row (undetectable in plain text)"]++
+		}
+		if r.next != nil {
+			kinds["next statement failed"]++
 		}
 	}
 	t.Logf("%d runs: %v", len(results), kinds)
