@@ -580,30 +580,43 @@ func tlsPlainEnd(t *testing.T, stream []byte, skip int) int64 {
 // wrong row.
 func TestScenarioProxyCloseAfterSweep(t *testing.T) {
 	srv := pgtest.Default(t)
-	verifyNoLeaks(t)
-	target := net.JoinHostPort(srv.Host(), strconv.Itoa(srv.Port()))
-	cfg, err := pgmoon.ParseConfig(srv.DSN())
+	scram, err := srv.User(pgtest.MethodSCRAMSHA256)
 	if err != nil {
 		t.Fatal(err)
 	}
-	total, queryEnd, _ := learnStreams(t, target, cfg)
-	t.Logf("stream lengths: to server %d (query ends at %d), to client %d (query ends at %d)",
-		total[0], queryEnd[0], total[1], queryEnd[1])
-	for i, dir := range []pgtest.Direction{pgtest.ToServer, pgtest.ToClient} {
-		t.Run(dir.String(), func(t *testing.T) {
-			offsets := sweepOffsets(total[i], 600, queryEnd[i])
-			// Nothing stalls here: a generous deadline that a loaded
-			// machine never reaches, as a success is required.
-			results := runSweep(t, target, cfg, dir, 10*time.Second, offsets, func(n int64) pgtest.Faults { return pgtest.Faults{CloseAfter: n} })
-			checkSweep(t, results, true)
-			for _, r := range results {
-				wantOK := r.n >= queryEnd[i]
-				if dir == pgtest.ToServer {
-					wantOK = r.n > queryEnd[i]
-				}
-				if ok := r.err == nil; ok != wantOK && !r.hang && r.panicked == nil {
-					t.Errorf("close after %d bytes %s: error %v, want success %v", r.n, dir, r.err, wantOK)
-				}
+	for _, user := range []struct{ name, dsn string }{
+		{"trust", srv.DSN()},
+		{"scram", srv.URL(scram.Name, scram.Password, "")}, // cut inside the SASL exchange too
+	} {
+		t.Run(user.name, func(t *testing.T) {
+			verifyNoLeaks(t)
+			target := net.JoinHostPort(srv.Host(), strconv.Itoa(srv.Port()))
+			cfg, err := pgmoon.ParseConfig(user.dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			total, queryEnd, _ := learnStreams(t, target, cfg)
+			t.Logf("stream lengths: to server %d (query ends at %d), to client %d (query ends at %d)",
+				total[0], queryEnd[0], total[1], queryEnd[1])
+			budget := map[string]int{"trust": 600, "scram": 260}[user.name] // SCRAM costs CPU
+			for i, dir := range []pgtest.Direction{pgtest.ToServer, pgtest.ToClient} {
+				t.Run(dir.String(), func(t *testing.T) {
+					offsets := sweepOffsets(total[i], budget, queryEnd[i])
+					// Nothing stalls here: a generous deadline that a
+					// loaded machine never reaches, as a success is
+					// required.
+					results := runSweep(t, target, cfg, dir, 10*time.Second, offsets, func(n int64) pgtest.Faults { return pgtest.Faults{CloseAfter: n} })
+					checkSweep(t, results, true)
+					for _, r := range results {
+						wantOK := r.n >= queryEnd[i]
+						if dir == pgtest.ToServer {
+							wantOK = r.n > queryEnd[i]
+						}
+						if ok := r.err == nil; ok != wantOK && !r.hang && r.panicked == nil {
+							t.Errorf("close after %d bytes %s: error %v, want success %v", r.n, dir, r.err, wantOK)
+						}
+					}
+				})
 			}
 		})
 	}
