@@ -14,8 +14,9 @@ package pgmoon_test
 // classifyFault): a failed connect is a *pgmoon.ConnectError wrapping the
 // cause; a call whose connection ends mid-message fails with
 // io.ErrUnexpectedEOF (the stream ended) or a net.Error (reset, broken
-// pipe), wrapped with the call's name, and closes the connection (later
-// calls: pgmoon.ErrConnClosed); a malformed message is a
+// pipe) — over TLS also a tls.RecordHeaderError or a TLS alert (a
+// net.Error) — wrapped with the call's name, and closes the connection
+// (later calls: pgmoon.ErrConnClosed); a malformed message is a
 // *pgmoon.ProtocolError and closes the connection; a corrupted message the
 // server rejects comes back as its *pgmoon.PgError; a value that no longer
 // fits its (corrupted) type is a *types.ConversionError, with the
@@ -25,6 +26,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/md5"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -231,6 +233,7 @@ func classifyFault(err error) string {
 		pgErr *pgmoon.PgError
 		me    *types.MalformedError
 		conv  *types.ConversionError
+		rh    tls.RecordHeaderError
 		ne    net.Error
 	)
 	kind := ""
@@ -249,6 +252,8 @@ func classifyFault(err error) string {
 		kind = "malformed value"
 	case errors.As(err, &conv):
 		kind = "conversion error"
+	case errors.As(err, &rh):
+		kind = "TLS record error"
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
 		kind = "reset"
 	case errors.As(err, &ne):
@@ -432,7 +437,7 @@ func sweepOne(target string, base *pgmoon.Config, dir pgtest.Direction, timeout 
 // the stream is broken or out of step. (A server error, a conversion
 // error, or a context that ended between round trips leave it at
 // ReadyForQuery, usable.)
-var brokenKinds = map[string]bool{"protocol error": true, "unexpected EOF": true, "net error": true, "reset": true}
+var brokenKinds = map[string]bool{"protocol error": true, "unexpected EOF": true, "net error": true, "reset": true, "TLS record error": true}
 
 // checkSweep reports the failures every sweep shares (panic, hang,
 // untyped error, a protocol error that left the connection open, a wrong
