@@ -658,10 +658,10 @@ func TestScenarioProxyCorruptSweep(t *testing.T) {
 		name := map[bool]string{false: "plain", true: "TLS"}[withTLS]
 		t.Run(name, func(t *testing.T) {
 			srv := pgtest.Default(t)
-			budget := 400
+			budget := 350
 			if withTLS {
 				srv = startTLSServer(t)
-				budget = 300 // and the 150 bytes after the handshake
+				budget = 250 // and the 150 bytes after the handshake
 			}
 			verifyNoLeaks(t)
 			target := net.JoinHostPort(srv.Host(), strconv.Itoa(srv.Port()))
