@@ -178,6 +178,24 @@
 // failed ("pgtest: initdb: ...") and end with the tail of the tool's output
 // or of the server log.
 //
+// # Fault proxy
+//
+// [NewProxy] (or [StartProxy] outside tests) puts a TCP proxy between
+// clients and a server and injects [Faults] into the bytes each way
+// ([ToServer], [ToClient]): latency with jitter, a bandwidth limit, writes
+// of a few bytes (SliceSize 1 forwards one byte per write), a silent black
+// hole, a close after N bytes, an inverted byte at offset N, and resets
+// (RST). [Proxy.SetFaults] changes them while connections are live;
+// [Proxy.ResetAll] and [Proxy.CloseAll] end every connection at once;
+// [Proxy.DSN] points a connection string at the proxy:
+//
+//	p := pgtest.NewProxy(t, net.JoinHostPort(srv.Host(), strconv.Itoa(srv.Port())))
+//	dsn, err := p.DSN(srv.DSN())
+//	...
+//	p.SetFaults(pgtest.ToClient, pgtest.Faults{Latency: 50 * time.Millisecond})
+//	p.SetFaults(pgtest.BothWays, pgtest.Faults{BlackHole: true}) // a dead network
+//	p.ClearFaults()
+//
 // # Scripted fake backend
 //
 // [NewFakeBackend] listens on a loopback port and plays one [Script] per
