@@ -28,7 +28,7 @@ const (
 	// apart, so that the summary shows how often it happens.
 	kindConnLost = "connection lost (io.ErrUnexpectedEOF, *net.OpError)"
 	// kindUndocumented is every other error: a failure of the soak.
-	kindUndocumented = "UNDOCUMENTED"
+	kindUndocumented = "UNDOCUMENTED (no typed error of the driver)"
 )
 
 // pgClasses are the SQLSTATE classes a bank transfer may meet under the
@@ -91,6 +91,8 @@ func classify(err error) (kind string, ok bool) {
 		return kind + " (unexpected: " + pgErr.Code + ")", false
 	case errors.Is(err, pgmoon.ErrConnClosed):
 		return kindConnClosed, true
+	case impossible(err) != nil:
+		return impossible(err).Error() + " (impossible here)", false
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.As(err, &opErr):
 		return kindConnLost, true
 	}
@@ -141,4 +143,16 @@ func commitOutcome(err error) outcome {
 		}
 	}
 	return outcomeUnknown
+}
+
+// impossible returns the documented error that err matches if it is one
+// the soak never provokes: each worker uses its transaction alone, and the
+// pool is closed only after the last transfer. Otherwise nil.
+func impossible(err error) error {
+	for _, e := range []error{pgmoon.ErrConnBusy, pgmoon.ErrTxClosed, pgmoon.ErrPoolClosed} {
+		if errors.Is(err, e) {
+			return e
+		}
+	}
+	return nil
 }
