@@ -40,9 +40,10 @@ func main() {
 	flag.Uint64Var(&o.Seed, "seed", 0, "seed of the random choices (default: from the clock; printed in the summary)")
 	flag.DurationVar(&o.OpTimeout, "op-timeout", 0, "deadline of one transfer (default 5s)")
 	flag.DurationVar(&o.ChaosEvery, "chaos-every", 0, "mean pause between two faults (default 2s)")
+	flag.BoolVar(&o.NoProxy, "no-proxy", false, "connect the pool straight to the server, without the fault proxy and its faults")
 	quiet := flag.Bool("q", false, "print only the summary, not the progress and each fault")
 	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "usage: pgmoon-soak [-duration D] [-workers N] [-conns N] [-accounts N] [-seed N] [-dsn DSN] [-q]\n")
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: pgmoon-soak [-duration D] [-workers N] [-conns N] [-accounts N] [-seed N] [-dsn DSN] [-no-proxy] [-q]\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()

@@ -16,6 +16,18 @@ const (
 	faultRestart   = "server restart (pgtest Server.Restart, fast shutdown)"
 	faultTerminate = "pg_terminate_backend (backends terminated)"
 	faultSIGKILL   = "SIGKILL of a backend (postmaster then restarts all)"
+
+	// Through the fault proxy between the pool and the server. Each
+	// lasts a random time, during which other faults may come; the next
+	// proxy fault replaces it.
+	faultLatency    = "proxy: latency with jitter"
+	faultSlices     = "proxy: 1-byte writes"
+	faultBandwidth  = "proxy: bandwidth limit"
+	faultBlackHole  = "proxy: black hole, shorter than the transfer deadline"
+	faultResetAll   = "proxy: reset (RST) of every connection"
+	faultResetNew   = "proxy: reset (RST) of every connection, and of new ones for a moment"
+	faultCloseAll   = "proxy: close (FIN) of every connection"
+	faultCloseAfter = "proxy: close after N bytes (N random)"
 )
 
 // chaosActionTimeout bounds one chaos action, a restart included.
@@ -32,6 +44,10 @@ type chaos struct {
 	start  time.Time      // of the run, for the log lines
 	acts   []chaosAction  // what it may do, with weights
 	total  int            // sum of the weights
+
+	proxy     *pgtest.Proxy // between the pool and the server; nil: none
+	opTimeout time.Duration // the transfers' deadline: black holes stay shorter
+	clearAt   time.Time     // when to clear the proxy's faults; zero: none set
 }
 
 // A chaosAction is one kind of fault and how often it is picked.
@@ -42,16 +58,29 @@ type chaosAction struct {
 }
 
 // newChaos sets up the loop's actions: restarts and SIGKILL only for a
-// server pgtest started here from local binaries, pg_terminate_backend
-// always.
-func newChaos(server *pgtest.Server, admin *pgmoon.Config, every time.Duration, rng *rand.Rand, t *tally, log io.Writer) *chaos {
-	c := &chaos{server: server, admin: admin, every: every, rng: rng, t: t, log: log, start: time.Now()}
-	c.add(faultTerminate, 3, c.terminate)
+// server pgtest started here from local binaries, proxy faults only with a
+// proxy, pg_terminate_backend always. CorruptAt is never used: over plain
+// TCP a changed byte can go unnoticed (in a value), which no driver can
+// detect.
+func newChaos(server *pgtest.Server, proxy *pgtest.Proxy, admin *pgmoon.Config, o Options, rng *rand.Rand, t *tally) *chaos {
+	c := &chaos{server: server, proxy: proxy, admin: admin, every: o.ChaosEvery, opTimeout: o.OpTimeout,
+		rng: rng, t: t, log: o.Log, start: time.Now()}
+	c.add(faultTerminate, 2, c.terminate)
 	if server != nil {
-		c.add(faultRestart, 1, c.restart)
+		c.add(faultRestart, 2, c.restart)
 		if server.Backend() == pgtest.BackendLocal && canKill {
-			c.add(faultSIGKILL, 1, c.sigkill)
+			c.add(faultSIGKILL, 2, c.sigkill)
 		}
+	}
+	if proxy != nil {
+		c.add(faultLatency, 2, c.latency)
+		c.add(faultSlices, 2, c.slices)
+		c.add(faultBandwidth, 1, c.bandwidth)
+		c.add(faultBlackHole, 2, c.blackHole)
+		c.add(faultResetAll, 1, c.resetAll)
+		c.add(faultResetNew, 1, c.resetNew)
+		c.add(faultCloseAll, 1, c.closeAll)
+		c.add(faultCloseAfter, 1, c.closeAfter)
 	}
 	return c
 }
@@ -63,19 +92,46 @@ func (c *chaos) add(name string, weight int, do func(context.Context) error) {
 }
 
 // run injects faults until stop is closed or ctx ends, pausing between
-// them for a random time between half and one and a half times c.every.
+// them for a random time between half and one and a half times c.every,
+// and clears the proxy's faults when their time is up. It leaves the
+// proxy without faults.
 func (c *chaos) run(ctx context.Context, stop <-chan struct{}) {
+	defer func() {
+		if c.proxy != nil {
+			c.proxy.ClearFaults()
+		}
+	}()
+	next := time.Now().Add(c.pause())
 	for {
-		pause := c.every/2 + time.Duration(c.rng.Int64N(int64(c.every)+1))
+		wake := next
+		if !c.clearAt.IsZero() && c.clearAt.Before(wake) {
+			wake = c.clearAt
+		}
+		timer := time.NewTimer(time.Until(wake))
 		select {
 		case <-stop:
+			timer.Stop()
 			return
 		case <-ctx.Done():
+			timer.Stop()
 			return
-		case <-time.After(pause):
+		case <-timer.C:
 		}
-		c.injectOne(ctx)
+		if !c.clearAt.IsZero() && !time.Now().Before(c.clearAt) {
+			c.proxy.ClearFaults()
+			c.clearAt = time.Time{}
+			fmt.Fprintf(c.log, "%6.1fs chaos: proxy faults cleared\n", c.since())
+		}
+		if !time.Now().Before(next) {
+			c.injectOne(ctx)
+			next = time.Now().Add(c.pause())
+		}
 	}
+}
+
+// pause is a random time between half and one and a half times c.every.
+func (c *chaos) pause() time.Duration {
+	return c.every/2 + time.Duration(c.rng.Int64N(int64(c.every)+1))
 }
 
 // injectOne picks an action by weight and carries it out. A restart runs
@@ -175,4 +231,108 @@ func (c *chaos) restart(ctx context.Context) error {
 	c.t.recordFault(faultRestart, 1)
 	fmt.Fprintf(c.log, "%6.1fs chaos: server restarted in %v\n", c.since(), time.Since(t0).Round(time.Millisecond))
 	return nil
+}
+
+// between returns a random duration in [lo, hi].
+func (c *chaos) between(lo, hi time.Duration) time.Duration {
+	return lo + time.Duration(c.rng.Int64N(int64(hi-lo)+1))
+}
+
+// direction returns a random one of ToServer, ToClient and BothWays.
+func (c *chaos) direction() pgtest.Direction {
+	return [...]pgtest.Direction{pgtest.ToServer, pgtest.ToClient, pgtest.BothWays}[c.rng.IntN(3)]
+}
+
+// setProxy replaces the proxy's faults with f in direction d (clearing the
+// other direction) for a while.
+func (c *chaos) setProxy(kind string, d pgtest.Direction, f pgtest.Faults, lasts time.Duration) {
+	c.proxy.ClearFaults()
+	c.proxy.SetFaults(d, f)
+	c.clearAt = time.Now().Add(lasts)
+	c.t.recordFault(kind, 1)
+	fmt.Fprintf(c.log, "%6.1fs chaos: %s, %s, for %v%s\n", c.since(), kind, d, lasts.Round(time.Millisecond), describeFaults(f))
+}
+
+// latency delays the bytes by up to 20 ms plus up to 20 ms of jitter.
+func (c *chaos) latency(context.Context) error {
+	f := pgtest.Faults{Latency: c.between(time.Millisecond, 20*time.Millisecond), Jitter: c.between(0, 20*time.Millisecond)}
+	c.setProxy(faultLatency, c.direction(), f, c.between(time.Second, 4*time.Second))
+	return nil
+}
+
+// slices forwards the bytes one at a time: every message arrives in
+// pieces, its header split too.
+func (c *chaos) slices(context.Context) error {
+	c.setProxy(faultSlices, c.direction(), pgtest.Faults{SliceSize: 1}, c.between(time.Second, 4*time.Second))
+	return nil
+}
+
+// bandwidth limits the bytes to 2 to 50 KB/s.
+func (c *chaos) bandwidth(context.Context) error {
+	f := pgtest.Faults{BytesPerSecond: 2000 + c.rng.IntN(48_000)}
+	c.setProxy(faultBandwidth, c.direction(), f, c.between(time.Second, 3*time.Second))
+	return nil
+}
+
+// blackHole stops the bytes, without closing anything, for less than the
+// transfers' deadline (up to a third of it): calls under way wait, and
+// those whose deadline passes send a CancelRequest, which the proxy
+// swallows too.
+func (c *chaos) blackHole(context.Context) error {
+	c.setProxy(faultBlackHole, c.direction(), pgtest.Faults{BlackHole: true}, c.between(100*time.Millisecond, c.opTimeout/3))
+	return nil
+}
+
+// resetAll resets every connection through the proxy at once.
+func (c *chaos) resetAll(context.Context) error {
+	n := c.proxy.Conns()
+	c.proxy.ResetAll()
+	c.t.recordFault(faultResetAll, 1)
+	fmt.Fprintf(c.log, "%6.1fs chaos: %s (%d live)\n", c.since(), faultResetAll, n)
+	return nil
+}
+
+// resetNew resets every connection, and the new ones as they are accepted
+// for up to half a second (connects then fail).
+func (c *chaos) resetNew(context.Context) error {
+	c.setProxy(faultResetNew, pgtest.BothWays, pgtest.Faults{Reset: true}, c.between(50*time.Millisecond, 500*time.Millisecond))
+	return nil
+}
+
+// closeAll closes every connection through the proxy at once (FIN both
+// ways).
+func (c *chaos) closeAll(context.Context) error {
+	n := c.proxy.Conns()
+	c.proxy.CloseAll()
+	c.t.recordFault(faultCloseAll, 1)
+	fmt.Fprintf(c.log, "%6.1fs chaos: %s (%d live)\n", c.since(), faultCloseAll, n)
+	return nil
+}
+
+// closeAfter closes connections once N bytes have gone one way on them:
+// at once those that are past N already (at their next bytes), during
+// start-up or a transfer those that are not.
+func (c *chaos) closeAfter(context.Context) error {
+	f := pgtest.Faults{CloseAfter: 1 + c.rng.Int64N(20_000)}
+	c.setProxy(faultCloseAfter, c.direction(), f, c.between(200*time.Millisecond, 2*time.Second))
+	return nil
+}
+
+// describeFaults lists the faults set in f, for the log.
+func describeFaults(f pgtest.Faults) string {
+	var s string
+	add := func(set bool, format string, args ...any) {
+		if set {
+			s += fmt.Sprintf(" "+format, args...)
+		}
+	}
+	add(f.Latency > 0, "latency=%v", f.Latency.Round(time.Microsecond))
+	add(f.Jitter > 0, "jitter=%v", f.Jitter.Round(time.Microsecond))
+	add(f.BytesPerSecond > 0, "bytes/s=%d", f.BytesPerSecond)
+	add(f.SliceSize > 0, "slice=%d", f.SliceSize)
+	add(f.CloseAfter > 0, "close-after=%d", f.CloseAfter)
+	if s != "" {
+		s = ":" + s
+	}
+	return s
 }

@@ -19,7 +19,9 @@ import (
 	"io"
 	"maps"
 	"math/rand/v2"
+	"net"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -42,6 +44,7 @@ type Options struct {
 	Seed       uint64        // seeds the workers' and the chaos loop's random choices (default: 0, taken from the clock)
 	OpTimeout  time.Duration // deadline of one transfer, from BEGIN to COMMIT (default: 5s)
 	ChaosEvery time.Duration // mean pause between two faults (default: 2s)
+	NoProxy    bool          // connect the pool straight to the server: no proxy faults (default: through a pgtest fault proxy)
 	Log        io.Writer     // progress and one line per fault (default: discarded)
 }
 
@@ -77,6 +80,7 @@ func (o Options) withDefaults() Options {
 type Report struct {
 	Options Options       // with defaults filled in
 	Server  string        // where the server came from
+	Proxy   string        // whether the pool went through the fault proxy, and why not
 	Elapsed time.Duration // from the first transfer to the last one's end
 
 	Attempted, Committed, Failed, Unknown int64 // transfers
@@ -165,10 +169,37 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 		}
 	}()
 
+	// The pool goes through the fault proxy; the chaos loop and the
+	// checks go straight to the server.
+	poolCfg := direct
+	var proxy *pgtest.Proxy
+	if target, why := proxyTarget(direct); o.NoProxy || target == "" {
+		if o.NoProxy {
+			why = "off (-no-proxy)"
+		}
+		rep.Proxy = why
+	} else {
+		proxy, err = pgtest.StartProxy(target)
+		if err != nil {
+			return nil, fmt.Errorf("soak: %w", err)
+		}
+		defer proxy.Close()
+		pdsn, err := proxy.DSN(dsn)
+		if err != nil {
+			return nil, fmt.Errorf("soak: %w", err)
+		}
+		poolCfg, err = pgmoon.ParseConfig(pdsn)
+		if err != nil {
+			return nil, fmt.Errorf("soak: %w", err)
+		}
+		poolCfg.Database = db
+		rep.Proxy = "pgtest fault proxy " + proxy.Addr() + " -> " + target
+	}
+
 	t := newTally()
 	setupCtx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	pool, err := newBankPool(setupCtx, direct, o)
+	pool, err := newBankPool(setupCtx, poolCfg, o)
 	if err != nil {
 		return nil, err
 	}
@@ -189,7 +220,7 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 			ledgers[i] = w.ledger
 		})
 	}
-	ch := newChaos(server, direct, o.ChaosEvery, rand.New(rand.NewPCG(o.Seed, 0)), t, o.Log)
+	ch := newChaos(server, proxy, direct, o, rand.New(rand.NewPCG(o.Seed, 0)), t)
 	wg.Go(func() { ch.run(ctx, stop) })
 	wg.Go(func() { progress(ctx, stop, o.Log, start, t) })
 	select {
@@ -200,6 +231,11 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 	wg.Wait()
 	rep.Elapsed = time.Since(start)
 	pool.Close()
+	if proxy != nil {
+		if err := proxy.Close(); err != nil {
+			return nil, fmt.Errorf("soak: %w", err)
+		}
+	}
 
 	// The checks.
 	vctx, vcancel := context.WithTimeout(context.WithoutCancel(ctx), verifyConnectWait+2*sessionsGoneWait+time.Minute)
@@ -234,6 +270,22 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 	}
 	rep.Checks = append(rep.Checks, leakCheck(leakBaseline))
 	return rep, nil
+}
+
+// proxyTarget returns the server's TCP address for the proxy to forward
+// to, or "" and why not.
+func proxyTarget(cfg *pgmoon.Config) (target, why string) {
+	host := cfg.Host
+	if cfg.HostAddr != "" {
+		host = cfg.HostAddr
+	}
+	switch {
+	case len(cfg.Fallbacks) > 0:
+		return "", "none: the server's connection string names several hosts"
+	case host == "" || strings.HasPrefix(host, "/") || strings.HasPrefix(host, "@"):
+		return "", "none: the server is reached over a unix socket"
+	}
+	return net.JoinHostPort(host, strconv.Itoa(int(cfg.Port))), ""
 }
 
 // newBankPool makes the workers' pool: health checks every second, so that
@@ -382,6 +434,7 @@ func (r *Report) Print(w io.Writer) {
 	o := r.Options
 	fmt.Fprintf(w, "pgmoon-soak summary\n")
 	fmt.Fprintf(w, "  server:     %s\n", r.Server)
+	fmt.Fprintf(w, "  proxy:      %s\n", r.Proxy)
 	fmt.Fprintf(w, "  settings:   -duration %v -workers %d -conns %d -accounts %d -op-timeout %v -chaos-every %v -seed %d\n",
 		o.Duration, o.Workers, o.Conns, o.Accounts, o.OpTimeout, o.ChaosEvery, o.Seed)
 	fmt.Fprintf(w, "  duration:   %v\n", r.Elapsed.Round(time.Millisecond))
