@@ -16,6 +16,7 @@ const (
 	faultRestart   = "server restart (pgtest Server.Restart, fast shutdown)"
 	faultTerminate = "pg_terminate_backend (backends terminated)"
 	faultSIGKILL   = "SIGKILL of a backend (postmaster then restarts all)"
+	faultLockHold  = "row lock held past the transfer deadline (transfers end by their context: CancelRequest)"
 
 	// Through the fault proxy between the pool and the server. Each
 	// lasts a random time, during which other faults may come; the next
@@ -48,6 +49,9 @@ type chaos struct {
 	proxy     *pgtest.Proxy // between the pool and the server; nil: none
 	opTimeout time.Duration // the transfers' deadline: black holes stay shorter
 	clearAt   time.Time     // when to clear the proxy's faults; zero: none set
+	accounts  int
+
+	stop <-chan struct{} // run's
 }
 
 // A chaosAction is one kind of fault and how often it is picked.
@@ -64,8 +68,9 @@ type chaosAction struct {
 // detect.
 func newChaos(server *pgtest.Server, proxy *pgtest.Proxy, admin *pgmoon.Config, o Options, rng *rand.Rand, t *tally) *chaos {
 	c := &chaos{server: server, proxy: proxy, admin: admin, every: o.ChaosEvery, opTimeout: o.OpTimeout,
-		rng: rng, t: t, log: o.Log, start: time.Now()}
+		accounts: o.Accounts, rng: rng, t: t, log: o.Log, start: time.Now()}
 	c.add(faultTerminate, 2, c.terminate)
+	c.add(faultLockHold, 1, c.lockHold)
 	if server != nil {
 		c.add(faultRestart, 2, c.restart)
 		if server.Backend() == pgtest.BackendLocal && canKill {
@@ -96,6 +101,7 @@ func (c *chaos) add(name string, weight int, do func(context.Context) error) {
 // and clears the proxy's faults when their time is up. It leaves the
 // proxy without faults.
 func (c *chaos) run(ctx context.Context, stop <-chan struct{}) {
+	c.stop = stop
 	defer func() {
 		if c.proxy != nil {
 			c.proxy.ClearFaults()
@@ -218,6 +224,38 @@ func (c *chaos) sigkill(ctx context.Context) error {
 	c.t.recordFault(faultSIGKILL, 1)
 	fmt.Fprintf(c.log, "%6.1fs chaos: SIGKILL backend %d\n", c.since(), pid)
 	return nil
+}
+
+// lockHold locks one account's row, on a connection of its own straight
+// to the server, for a little longer than the transfers' deadline: the
+// transfers that wait for the lock end by their context, which sends a
+// CancelRequest (through the proxy), and the server cancels them (57014).
+// No other fault comes meanwhile, so that they do end that way; the
+// proxy's faults are cleared first.
+func (c *chaos) lockHold(ctx context.Context) error {
+	if c.proxy != nil && !c.clearAt.IsZero() {
+		c.proxy.ClearFaults()
+		c.clearAt = time.Time{}
+	}
+	id := int32(1 + c.rng.IntN(c.accounts))
+	hold := c.opTimeout + c.between(0, time.Second)
+	return c.withAdmin(ctx, func(conn *pgmoon.Conn) error {
+		tx, err := conn.Begin(ctx)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback(ctx)
+		if _, err := tx.Exec(ctx, "select 1 from accounts where id = $1 for update", id); err != nil {
+			return err
+		}
+		c.t.recordFault(faultLockHold, 1)
+		fmt.Fprintf(c.log, "%6.1fs chaos: lock account %d for %v\n", c.since(), id, hold.Round(time.Millisecond))
+		select {
+		case <-time.After(hold):
+		case <-c.stop:
+		}
+		return tx.Rollback(ctx)
+	})
 }
 
 // restart restarts the server with pgtest (fast shutdown: clients see

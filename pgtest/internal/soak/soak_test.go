@@ -20,9 +20,10 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// TestSoak runs the whole soak for 10 seconds against a server of its own,
-// with fewer workers than the command's default (2 CPUs, -race), and a
-// fault every half second on average so that each kind comes up.
+// TestSoak runs the whole soak for 10 seconds against a server of its own
+// and a fault proxy, with fewer workers than the command's default (2
+// CPUs, -race), a fault every half second on average, and a 2-second
+// transfer deadline (which bounds the black holes and the lock holds).
 func TestSoak(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 4*time.Minute)
 	defer cancel()
@@ -33,6 +34,7 @@ func TestSoak(t *testing.T) {
 		Conns:      4,
 		Accounts:   20,
 		Seed:       12,
+		OpTimeout:  2 * time.Second,
 		ChaosEvery: 500 * time.Millisecond,
 		Log:        log,
 	})
