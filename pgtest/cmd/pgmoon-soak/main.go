@@ -58,12 +58,14 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	rep, err := soak.Run(ctx, o)
+	if rep != nil {
+		rep.Print(os.Stdout)
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "pgmoon-soak: %v\n", err)
 		stop()
 		os.Exit(1)
 	}
-	rep.Print(os.Stdout)
 	if !rep.OK() {
 		stop()
 		os.Exit(1)
