@@ -227,7 +227,7 @@ func connectOnce(ctx context.Context, cfg *Config, ap *authPolicy, tlsConf *tls.
 }
 
 func (c *Conn) setFrontend(nc net.Conn) {
-	c.fe = protocol.NewFrontend(nc, nc)
+	c.fe = protocol.NewFrontend(nc, &callWriter{c: c, nc: nc})
 	if c.cfg.MaxMessageSize > 0 {
 		c.fe.SetMaxMessageSize(c.cfg.MaxMessageSize)
 	}
@@ -504,6 +504,24 @@ func (c *Conn) awaitReady() error {
 	}
 }
 
+// callWriter is what the Frontend writes to: the socket, noting on the
+// running call that bytes may have reached the server (call.sent), which
+// decides whether a lost connection leaves the call's outcome unknown
+// (ErrResultUnknown). Every write goes through the Frontend's Flush.
+type callWriter struct {
+	c  *Conn
+	nc net.Conn
+}
+
+func (w *callWriter) Write(p []byte) (int, error) {
+	if !w.c.current.sent {
+		// (Only set when unset: a batch's background write finds it set
+		// already, and leaves it to the call's goroutine.)
+		w.c.current.sent = true
+	}
+	return w.nc.Write(p)
+}
+
 func (c *Conn) send(msg protocol.FrontendMessage) error { return c.fe.Send(msg) }
 
 func (c *Conn) sendFlush(msg protocol.FrontendMessage) error {
@@ -720,6 +738,10 @@ type call struct {
 	// CancelRequest it sent was not confirmed: the server may still act
 	// on it, so the connection must not serve another call.
 	cancelErr error
+
+	// sent: the call has written (or tried to write) bytes to the socket,
+	// so the server may have acted on them; set by callWriter.
+	sent bool
 }
 
 // begin claims the connection for one operation and arranges for the end of
@@ -745,7 +767,7 @@ func (c *Conn) beginCall(ctx context.Context, op string, idle bool) (*call, erro
 		return nil, fmt.Errorf("pgmoon: %s: %w", op, ErrConnBusy)
 	}
 	k := &c.current
-	k.c, k.op, k.ctx, k.stop, k.cancelErr, k.idle, k.aborted = c, op, ctx, nil, nil, idle, nil
+	k.c, k.op, k.ctx, k.stop, k.cancelErr, k.idle, k.aborted, k.sent = c, op, ctx, nil, nil, idle, nil, false
 	k.ended.Store(false)
 	if ctx.Done() != nil {
 		c.initInterrupt()
@@ -897,12 +919,16 @@ func (k *call) errCancel() error {
 // closes the connection, as does an unconfirmed CancelRequest (see settle),
 // which leaves a successful call's result standing. When the context
 // interrupted the call, the error wraps both the context's error and what
-// the call saw.
+// the call saw. A fatal error that the server did not answer with an
+// ErrorResponse, after the call wrote something, also matches
+// ErrResultUnknown: end is reached before the call's last ReadyForQuery
+// only with an error.
 func (k *call) end(err error) error {
 	c := k.c
 	interrupted := k.settle()
 	if err != nil {
 		fatal := isFatal(err)
+		unknown := fatal && k.sent && !answered(err)
 		if errors.Is(err, net.ErrClosed) && !errors.Is(err, ErrConnClosed) {
 			// Close was called while the call ran.
 			err = fmt.Errorf("%w (%w)", ErrConnClosed, err)
@@ -916,6 +942,9 @@ func (k *call) end(err error) error {
 		if _, ok := err.(*ProtocolError); !ok {
 			// (A ProtocolError names the call already.)
 			err = fmt.Errorf("pgmoon: %s: %w", k.op, err)
+		}
+		if unknown {
+			err = resultUnknown(err)
 		}
 		if fatal {
 			c.closeNetConn(err)
@@ -948,6 +977,19 @@ func isFatal(err error) bool {
 			pgErr.Severity == "FATAL" || pgErr.Severity == "PANIC"
 	}
 	return true
+}
+
+// answered reports whether err carries the server's ErrorResponse for the
+// call (and is not a protocol violation): the server said what became of
+// the statement, so a connection closed after it does not leave the
+// outcome unknown.
+func answered(err error) bool {
+	var pe *ProtocolError
+	if errors.As(err, &pe) {
+		return false
+	}
+	var pgErr *PgError
+	return errors.As(err, &pgErr)
 }
 
 // endUnused releases a call that ended with the connection at

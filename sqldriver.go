@@ -304,13 +304,16 @@ func (dc *DriverConn) BeginTx(ctx context.Context, opts driver.TxOptions) (drive
 
 // sqlError is err as database/sql callers look at it: a server error is
 // returned as the *PgError itself (tools such as GORM look at its fields),
-// unless the call's context ended, whose error it then wraps too.
+// unless the call's context ended, whose error it then wraps too, or the
+// outcome is unknown (ErrResultUnknown, which must stay visible).
+// It is never driver.ErrBadConn: database/sql retries only calls refused
+// before anything was sent, whose methods return ErrBadConn themselves.
 func sqlError(err error) error {
 	if err == nil {
 		return nil
 	}
 	var pgErr *PgError
-	if errors.As(err, &pgErr) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+	if errors.As(err, &pgErr) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, ErrResultUnknown) {
 		return pgErr
 	}
 	return err
