@@ -543,9 +543,33 @@ func (c *Conn) receive(op string) (protocol.BackendMessage, error) {
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF
 		}
+		if f := c.current.fatal; f != nil {
+			// The server said why it ended the session before it closed
+			// the connection: that is the call's error. (The caller
+			// may have kept reading for ReadyForQuery, as after an
+			// ERROR.)
+			return nil, fmt.Errorf("%w (then the server closed the connection: %w)", f, err)
+		}
 		return nil, err
 	}
+	if m, ok := msg.(*protocol.ErrorResponse); ok && fatalSeverity(m.Fields) {
+		c.current.fatal = pgErrorFromFields(m.Fields)
+	}
 	return msg, nil
+}
+
+// fatalSeverity reports whether ErrorResponse fields have severity FATAL
+// or PANIC, after which the server ends the session.
+// See https://www.postgresql.org/docs/current/protocol-error-fields.html
+func fatalSeverity(fields []protocol.ErrorField) bool {
+	for _, f := range fields {
+		if f.Code == 'V' || f.Code == 'S' {
+			if f.Value == "FATAL" || f.Value == "PANIC" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (c *Conn) setParam(name, value string) {
@@ -742,6 +766,11 @@ type call struct {
 	// sent: the call has written (or tried to write) bytes to the socket,
 	// so the server may have acted on them; set by callWriter.
 	sent bool
+
+	// fatal is the ErrorResponse of severity FATAL or PANIC the call
+	// received, if any: the server closes the connection after it, and
+	// receive returns it rather than the end of stream that follows.
+	fatal *PgError
 }
 
 // begin claims the connection for one operation and arranges for the end of
@@ -767,7 +796,7 @@ func (c *Conn) beginCall(ctx context.Context, op string, idle bool) (*call, erro
 		return nil, fmt.Errorf("pgmoon: %s: %w", op, ErrConnBusy)
 	}
 	k := &c.current
-	k.c, k.op, k.ctx, k.stop, k.cancelErr, k.idle, k.aborted, k.sent = c, op, ctx, nil, nil, idle, nil, false
+	k.c, k.op, k.ctx, k.stop, k.cancelErr, k.idle, k.aborted, k.sent, k.fatal = c, op, ctx, nil, nil, idle, nil, false, nil
 	k.ended.Store(false)
 	if ctx.Done() != nil {
 		c.initInterrupt()
