@@ -22,7 +22,8 @@ var errReleased = errors.New("pgmoon: pool: connection already released")
 // Timings of the pool's own checks.
 const (
 	// idleCheckAfter: a connection idle longer than this is checked
-	// (checkIdle) before Acquire hands it out.
+	// (checkIdle) before Acquire hands it out; so is one with something
+	// to read (idleNeedsCheck).
 	idleCheckAfter = time.Second
 	// liveCheckWait is how long checkIdle reads: a live connection has
 	// nothing to say, a dead one has said it already.
@@ -406,7 +407,7 @@ func (p *Pool) ready(ctx context.Context, pc *poolConn) bool {
 	case now.After(pc.expires):
 		p.destroy(pc, &p.acquired, destroyLifetime)
 		return false
-	case now.Sub(pc.idleSince) > idleCheckAfter && c.checkIdle(liveCheckWait) != nil:
+	case c.idleNeedsCheck(now.Sub(pc.idleSince)) && c.checkIdle(liveCheckWait) != nil:
 		p.destroy(pc, &p.acquired, destroyBroken)
 		return false
 	}

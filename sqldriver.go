@@ -131,16 +131,16 @@ func (dc *DriverConn) Close() error { return dc.c.Close(context.Background()) }
 func (dc *DriverConn) IsValid() bool { return !dc.c.IsClosed() }
 
 // ResetSession runs before database/sql hands out the connection again.
-// A closed connection, one left in a transaction or busy, or (when it was
-// idle for over a second) one the server ended while it was idle — found
-// by reading for a moment, sending nothing — is driver.ErrBadConn, and
-// database/sql takes another.
+// A closed connection, one left in a transaction or busy, or one the
+// server ended while it was idle — found by reading for a moment, sending
+// nothing, when it was idle for over a second or something arrived on it
+// — is driver.ErrBadConn, and database/sql takes another.
 func (dc *DriverConn) ResetSession(ctx context.Context) error {
 	c := dc.c
 	if c.IsClosed() || c.TxStatus() != 'I' || c.busy.Load() {
 		return driver.ErrBadConn
 	}
-	if time.Since(dc.lastUse) > idleCheckAfter {
+	if c.idleNeedsCheck(time.Since(dc.lastUse)) {
 		if err := c.checkIdle(liveCheckWait); err != nil {
 			return driver.ErrBadConn
 		}
