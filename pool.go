@@ -90,11 +90,15 @@ const (
 // connection found broken when given back also starts a check at once, as
 // its companions are likely broken too (the server restarted).
 //
-// Acquire checks an idle connection the same way, if it has been idle for
-// more than a second, and replaces a dead one without returning an error:
-// nothing had been sent on it. A connection that dies while idle for less
-// than that (a restart between two queries) fails the statement sent on it
-// with the connection's error, and is then replaced.
+// Acquire checks an idle connection the same way if it has been idle for
+// more than a second, or if anything arrived on it while it was idle (a
+// non-blocking peek at the socket, on Unix: the FATAL and end of stream of
+// a backend that was ended a moment ago), and replaces a dead one without
+// returning an error: nothing had been sent on it. A connection whose
+// server vanishes without a word (a network partition, a crashed host)
+// is found only when a statement is sent on it; that statement fails with
+// the connection's error (matching ErrResultUnknown), is not sent again,
+// and the connection is replaced.
 type Pool struct {
 	cfg      *Config // a copy; cfg.Pool holds the settings with their defaults
 	max, min int
