@@ -74,6 +74,11 @@ type Conn struct {
 	prepared   map[string]*statement
 	stmtSeq    uint64
 	closeQueue []string
+
+	// peeker looks at the socket of an idle connection (idleNeedsCheck);
+	// made on first use, nil where it cannot look.
+	peeker     *socketPeeker
+	peekerMade bool
 }
 
 // ConnectString parses a connection string with ParseConfig and connects.

@@ -4,6 +4,10 @@ package pgmoon
 
 import "net"
 
-// socketReadable cannot look at a socket without blocking here; known is
-// false, and callers fall back to their time-based checks.
-func socketReadable(net.Conn) (readable, known bool) { return false, false }
+// socketPeeker cannot look at a socket without blocking here; callers
+// fall back to their time-based checks.
+type socketPeeker struct{}
+
+func newSocketPeeker(net.Conn) *socketPeeker { return nil }
+
+func (*socketPeeker) readable() bool { return false }

@@ -58,11 +58,15 @@ func (c *Conn) checkIdle(wait time.Duration) error {
 // read buffer or on the socket, or the end of stream). A server that shut
 // down, restarted or ended the backend has sent FATAL and closed its end,
 // so the connection is found dead however briefly it was idle, at the
-// cost of one non-blocking system call for a live one.
+// cost of one non-blocking system call for a live one (on Unix; elsewhere
+// only the time counts). It runs while the connection is idle, on the
+// goroutine about to use it.
 func (c *Conn) idleNeedsCheck(idle time.Duration) bool {
 	if idle > idleCheckAfter || c.fe.Buffered() > 0 {
 		return true
 	}
-	readable, _ := socketReadable(c.netConn)
-	return readable
+	if !c.peekerMade {
+		c.peeker, c.peekerMade = newSocketPeeker(c.netConn), true
+	}
+	return c.peeker != nil && c.peeker.readable()
 }
