@@ -24,7 +24,8 @@ package pgmoon_test
 //     and by SIGKILL: TestScenarioBackendTerminated,
 //     TestScenarioBackendKilled (a server of its own), and the
 //     classification on the fake backend:
-//     TestScenarioFakeConnectionLost.
+//     TestScenarioFakeConnectionLost; calls refused before writing are not
+//     unknown: TestScenarioRefusedCallsNotUnknown.
 //  6. Error inside a transaction then COMMIT: TestTxCommitAfterError
 //     (tx_test.go: ErrTxCommitRollback, nothing committed, usable).
 //  7. Statement-cache invalidation: TestCacheInvalidation (engine_test.go:
@@ -707,6 +708,42 @@ func TestScenarioFakeConnectionLost(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Scenario 5, the other side of the rule: calls refused before anything
+// was written (the connection busy, a value that cannot be encoded, a
+// context ended already) and statements the server failed are never of
+// unknown outcome, and leave the connection usable.
+func TestScenarioRefusedCallsNotUnknown(t *testing.T) {
+	conn := connect(t, pgtest.Default(t).DSN())
+	ctx := testCtx(t)
+	rows, err := conn.Query(ctx, "select generate_series(1, 3)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, busyErr := conn.Exec(ctx, "select 1")
+	rows.Close()
+	_, encodeErr := conn.Exec(ctx, "select $1::int4", make(chan int))
+	ended, cancel := context.WithCancel(ctx)
+	cancel()
+	_, endedErr := conn.Exec(ended, "select 1")
+	_, serverErr := conn.Exec(ctx, "select 1/0")
+	for name, tc := range map[string]struct {
+		err, want error
+	}{
+		"busy":         {busyErr, pgmoon.ErrConnBusy},
+		"encode":       {encodeErr, nil},
+		"ended ctx":    {endedErr, context.Canceled},
+		"server error": {serverErr, &pgmoon.PgError{Code: "22012"}},
+	} {
+		if tc.err == nil || (tc.want != nil && !errors.Is(tc.err, tc.want)) {
+			t.Errorf("%s: err = %v, want %v", name, tc.err, tc.want)
+		}
+		if errors.Is(tc.err, pgmoon.ErrResultUnknown) {
+			t.Errorf("%s: %v matches ErrResultUnknown", name, tc.err)
+		}
+	}
+	usable(t, conn)
 }
 
 // Scenario 7: statements cached by the driver (named prepared statements,
