@@ -26,8 +26,9 @@ var (
 // connection was lost after some of the call's messages may have reached
 // the server and before the server said the call was over (its last
 // ReadyForQuery): a read or write failed, the server closed the
-// connection, the call's context ended and the socket had to be closed, or
-// the server broke the protocol. The server may have carried the command
+// connection, the call's context ended and the socket had to be closed,
+// Close was called from another goroutine, or the server broke the
+// protocol. The server may have carried the command
 // out, or part of it (an INSERT in autocommit, a COMMIT), or not; only
 // looking at the data can tell. The error also wraps its cause (the I/O
 // error, the context's error, a *ProtocolError, or the *PgError of a FATAL
