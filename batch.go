@@ -171,6 +171,7 @@ func (c *Conn) sendBatch(br *BatchResults, b *Batch) error {
 		return c.fe.Flush()
 	}
 	br.writeErr = make(chan error, 1)
+	br.k.sent = true // before the background write, which then leaves it alone
 	go func() {
 		err := c.fe.Flush()
 		if err != nil {

@@ -43,10 +43,6 @@ type Conn struct {
 	txStatus   byte
 	closeCause error // why an error closed the connection, for the calls refused after it
 
-	// fatal is the last FATAL or PANIC ErrorResponse received: the
-	// server ends the session after it, and the read that then fails
-	// reports it (see receive). Only the goroutine running a call uses it.
-	fatal *PgError
 
 	// notifications received while no OnNotification was set, outside
 	// WaitForNotification and SimpleQuery; WaitForNotification returns
@@ -79,6 +75,11 @@ type Conn struct {
 	prepared   map[string]*statement
 	stmtSeq    uint64
 	closeQueue []string
+
+	// peeker looks at the socket of an idle connection (idleNeedsCheck);
+	// made on first use, nil where it cannot look.
+	peeker     *socketPeeker
+	peekerMade bool
 }
 
 // ConnectString parses a connection string with ParseConfig and connects.
@@ -232,7 +233,7 @@ func connectOnce(ctx context.Context, cfg *Config, ap *authPolicy, tlsConf *tls.
 }
 
 func (c *Conn) setFrontend(nc net.Conn) {
-	c.fe = protocol.NewFrontend(nc, nc)
+	c.fe = protocol.NewFrontend(nc, &callWriter{c: c, nc: nc})
 	if c.cfg.MaxMessageSize > 0 {
 		c.fe.SetMaxMessageSize(c.cfg.MaxMessageSize)
 	}
@@ -509,6 +510,24 @@ func (c *Conn) awaitReady() error {
 	}
 }
 
+// callWriter is what the Frontend writes to: the socket, noting on the
+// running call that bytes may have reached the server (call.sent), which
+// decides whether a lost connection leaves the call's outcome unknown
+// (ErrResultUnknown). Every write goes through the Frontend's Flush.
+type callWriter struct {
+	c  *Conn
+	nc net.Conn
+}
+
+func (w *callWriter) Write(p []byte) (int, error) {
+	if !w.c.current.sent {
+		// (Only set when unset: a batch's background write finds it set
+		// already, and leaves it to the call's goroutine.)
+		w.c.current.sent = true
+	}
+	return w.nc.Write(p)
+}
+
 func (c *Conn) send(msg protocol.FrontendMessage) error { return c.fe.Send(msg) }
 
 func (c *Conn) sendFlush(msg protocol.FrontendMessage) error {
@@ -536,22 +555,30 @@ func (c *Conn) receive(op string) (protocol.BackendMessage, error) {
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF
 		}
-		if c.fatal != nil {
-			err = fmt.Errorf("%w; the server then closed the connection (%w)", c.fatal, err)
+		if f := c.current.fatal; f != nil {
+			// The server said why it ended the session before it closed
+			// the connection: that is the call's error. (The caller
+			// may have kept reading for ReadyForQuery, as after an
+			// ERROR.)
+			return nil, fmt.Errorf("%w (then the server closed the connection: %w)", f, err)
 		}
 		return nil, err
 	}
 	if m, ok := msg.(*protocol.ErrorResponse); ok && fatalSeverity(m.Fields) {
-		c.fatal = pgErrorFromFields(m.Fields)
+		c.current.fatal = pgErrorFromFields(m.Fields)
 	}
 	return msg, nil
 }
 
-// fatalSeverity reports whether ErrorResponse fields say FATAL or PANIC.
+// fatalSeverity reports whether ErrorResponse fields have severity FATAL
+// or PANIC, after which the server ends the session.
+// See https://www.postgresql.org/docs/current/protocol-error-fields.html
 func fatalSeverity(fields []protocol.ErrorField) bool {
 	for _, f := range fields {
-		if (f.Code == 'V' || f.Code == 'S') && (f.Value == "FATAL" || f.Value == "PANIC") {
-			return true
+		if f.Code == 'V' || f.Code == 'S' {
+			if f.Value == "FATAL" || f.Value == "PANIC" {
+				return true
+			}
 		}
 	}
 	return false
@@ -759,6 +786,15 @@ type call struct {
 	// CancelRequest it sent was not confirmed: the server may still act
 	// on it, so the connection must not serve another call.
 	cancelErr error
+
+	// sent: the call has written (or tried to write) bytes to the socket,
+	// so the server may have acted on them; set by callWriter.
+	sent bool
+
+	// fatal is the ErrorResponse of severity FATAL or PANIC the call
+	// received, if any: the server closes the connection after it, and
+	// receive returns it rather than the end of stream that follows.
+	fatal *PgError
 }
 
 // begin claims the connection for one operation and arranges for the end of
@@ -784,7 +820,7 @@ func (c *Conn) beginCall(ctx context.Context, op string, idle bool) (*call, erro
 		return nil, fmt.Errorf("pgmoon: %s: %w", op, ErrConnBusy)
 	}
 	k := &c.current
-	k.c, k.op, k.ctx, k.stop, k.cancelErr, k.idle, k.aborted = c, op, ctx, nil, nil, idle, nil
+	k.c, k.op, k.ctx, k.stop, k.cancelErr, k.idle, k.aborted, k.sent, k.fatal = c, op, ctx, nil, nil, idle, nil, false, nil
 	k.ended.Store(false)
 	if ctx.Done() != nil {
 		c.initInterrupt()
@@ -936,12 +972,16 @@ func (k *call) errCancel() error {
 // closes the connection, as does an unconfirmed CancelRequest (see settle),
 // which leaves a successful call's result standing. When the context
 // interrupted the call, the error wraps both the context's error and what
-// the call saw.
+// the call saw. A fatal error that the server did not answer with an
+// ErrorResponse, after the call wrote something, also matches
+// ErrResultUnknown: end is reached before the call's last ReadyForQuery
+// only with an error.
 func (k *call) end(err error) error {
 	c := k.c
 	interrupted := k.settle()
 	if err != nil {
 		fatal := isFatal(err)
+		unknown := fatal && k.sent && !answered(err)
 		if errors.Is(err, net.ErrClosed) && !errors.Is(err, ErrConnClosed) {
 			// Close was called while the call ran.
 			err = fmt.Errorf("%w (%w)", ErrConnClosed, err)
@@ -955,6 +995,9 @@ func (k *call) end(err error) error {
 		if _, ok := err.(*ProtocolError); !ok {
 			// (A ProtocolError names the call already.)
 			err = fmt.Errorf("pgmoon: %s: %w", k.op, err)
+		}
+		if unknown {
+			err = resultUnknown(err)
 		}
 		if fatal {
 			c.closeNetConn(err)
@@ -987,6 +1030,19 @@ func isFatal(err error) bool {
 			pgErr.Severity == "FATAL" || pgErr.Severity == "PANIC"
 	}
 	return true
+}
+
+// answered reports whether err carries the server's ErrorResponse for the
+// call (and is not a protocol violation): the server said what became of
+// the statement, so a connection closed after it does not leave the
+// outcome unknown.
+func answered(err error) bool {
+	var pe *ProtocolError
+	if errors.As(err, &pe) {
+		return false
+	}
+	var pgErr *PgError
+	return errors.As(err, &pgErr)
 }
 
 // endUnused releases a call that ended with the connection at

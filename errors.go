@@ -22,6 +22,49 @@ var (
 	ErrConnBusy = errors.New("pgmoon: connection busy with another call (one running on another goroutine, or a Query whose Rows are still open: read them to the end or call Rows.Close first)")
 )
 
+// ErrResultUnknown is matched (errors.Is) by the error of a call whose
+// connection was lost after some of the call's messages may have reached
+// the server and before the server said the call was over (its last
+// ReadyForQuery): a read or write failed, the server closed the
+// connection, the call's context ended and the socket had to be closed,
+// Close was called from another goroutine, or the server broke the
+// protocol. The server may have carried the command
+// out, or part of it (an INSERT in autocommit, a COMMIT), or not; only
+// looking at the data can tell. The error also wraps its cause (the I/O
+// error, the context's error, a *ProtocolError, or the *PgError of a FATAL
+// during Tx.Commit), and the connection is closed.
+//
+// pgmoon never sends such a call again: not Conn, not Pool, not the
+// database/sql driver (which returns driver.ErrBadConn, the signal for
+// database/sql to retry on another connection, only when nothing was
+// sent). Retrying is the application's decision, safe only for an
+// idempotent command.
+//
+// A call the server answered with an ErrorResponse is not unknown: the
+// statement failed (severity ERROR, the connection stays usable), or its
+// transaction was rolled back as the backend ended (FATAL, say 57P01 from
+// pg_terminate_backend; the connection is closed). Nor is a call refused
+// before anything was written: ErrConnClosed, ErrConnBusy, a value that
+// cannot be encoded, a context that had ended already.
+var ErrResultUnknown = errors.New("pgmoon: connection lost after the command was sent; the server may or may not have carried it out")
+
+// resultUnknownError is a call's error that also matches ErrResultUnknown.
+type resultUnknownError struct{ err error }
+
+func (e *resultUnknownError) Error() string {
+	return e.err.Error() + " (connection lost after the command was sent: the server may or may not have carried it out)"
+}
+
+func (e *resultUnknownError) Unwrap() []error { return []error{e.err, ErrResultUnknown} }
+
+// resultUnknown wraps err so that it matches ErrResultUnknown too.
+func resultUnknown(err error) error {
+	if errors.Is(err, ErrResultUnknown) {
+		return err
+	}
+	return &resultUnknownError{err}
+}
+
 // PgError is an error reported by the server in an ErrorResponse. Every field
 // the server sent is kept; see
 // https://www.postgresql.org/docs/current/protocol-error-fields.html

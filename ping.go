@@ -51,3 +51,22 @@ func (c *Conn) checkIdle(wait time.Duration) error {
 		}
 	}
 }
+
+// idleNeedsCheck reports whether an idle connection should go through
+// checkIdle before it is handed out: it was idle for longer than
+// idleCheckAfter, or something arrived while it was idle (bytes in the
+// read buffer or on the socket, or the end of stream). A server that shut
+// down, restarted or ended the backend has sent FATAL and closed its end,
+// so the connection is found dead however briefly it was idle, at the
+// cost of one non-blocking system call for a live one (on Unix; elsewhere
+// only the time counts). It runs while the connection is idle, on the
+// goroutine about to use it.
+func (c *Conn) idleNeedsCheck(idle time.Duration) bool {
+	if idle > idleCheckAfter || c.fe.Buffered() > 0 {
+		return true
+	}
+	if !c.peekerMade {
+		c.peeker, c.peekerMade = newSocketPeeker(c.netConn), true
+	}
+	return c.peeker != nil && c.peeker.readable()
+}

@@ -22,7 +22,8 @@ var errReleased = errors.New("pgmoon: pool: connection already released")
 // Timings of the pool's own checks.
 const (
 	// idleCheckAfter: a connection idle longer than this is checked
-	// (checkIdle) before Acquire hands it out.
+	// (checkIdle) before Acquire hands it out; so is one with something
+	// to read (idleNeedsCheck).
 	idleCheckAfter = time.Second
 	// liveCheckWait is how long checkIdle reads: a live connection has
 	// nothing to say, a dead one has said it already.
@@ -89,11 +90,15 @@ const (
 // connection found broken when given back also starts a check at once, as
 // its companions are likely broken too (the server restarted).
 //
-// Acquire checks an idle connection the same way, if it has been idle for
-// more than a second, and replaces a dead one without returning an error:
-// nothing had been sent on it. A connection that dies while idle for less
-// than that (a restart between two queries) fails the statement sent on it
-// with the connection's error, and is then replaced.
+// Acquire checks an idle connection the same way if it has been idle for
+// more than a second, or if anything arrived on it while it was idle (a
+// non-blocking peek at the socket, on Unix: the FATAL and end of stream of
+// a backend that was ended a moment ago), and replaces a dead one without
+// returning an error: nothing had been sent on it. A connection whose
+// server vanishes without a word (a network partition, a crashed host)
+// is found only when a statement is sent on it; that statement fails with
+// the connection's error (matching ErrResultUnknown), is not sent again,
+// and the connection is replaced.
 type Pool struct {
 	cfg      *Config // a copy; cfg.Pool holds the settings with their defaults
 	max, min int
@@ -406,7 +411,7 @@ func (p *Pool) ready(ctx context.Context, pc *poolConn) bool {
 	case now.After(pc.expires):
 		p.destroy(pc, &p.acquired, destroyLifetime)
 		return false
-	case now.Sub(pc.idleSince) > idleCheckAfter && c.checkIdle(liveCheckWait) != nil:
+	case c.idleNeedsCheck(now.Sub(pc.idleSince)) && c.checkIdle(liveCheckWait) != nil:
 		p.destroy(pc, &p.acquired, destroyBroken)
 		return false
 	}

@@ -131,16 +131,16 @@ func (dc *DriverConn) Close() error { return dc.c.Close(context.Background()) }
 func (dc *DriverConn) IsValid() bool { return !dc.c.IsClosed() }
 
 // ResetSession runs before database/sql hands out the connection again.
-// A closed connection, one left in a transaction or busy, or (when it was
-// idle for over a second) one the server ended while it was idle — found
-// by reading for a moment, sending nothing — is driver.ErrBadConn, and
-// database/sql takes another.
+// A closed connection, one left in a transaction or busy, or one the
+// server ended while it was idle — found by reading for a moment, sending
+// nothing, when it was idle for over a second or something arrived on it
+// — is driver.ErrBadConn, and database/sql takes another.
 func (dc *DriverConn) ResetSession(ctx context.Context) error {
 	c := dc.c
 	if c.IsClosed() || c.TxStatus() != 'I' || c.busy.Load() {
 		return driver.ErrBadConn
 	}
-	if time.Since(dc.lastUse) > idleCheckAfter {
+	if c.idleNeedsCheck(time.Since(dc.lastUse)) {
 		if err := c.checkIdle(liveCheckWait); err != nil {
 			return driver.ErrBadConn
 		}
@@ -304,13 +304,16 @@ func (dc *DriverConn) BeginTx(ctx context.Context, opts driver.TxOptions) (drive
 
 // sqlError is err as database/sql callers look at it: a server error is
 // returned as the *PgError itself (tools such as GORM look at its fields),
-// unless the call's context ended, whose error it then wraps too.
+// unless the call's context ended, whose error it then wraps too, or the
+// outcome is unknown (ErrResultUnknown, which must stay visible).
+// It is never driver.ErrBadConn: database/sql retries only calls refused
+// before anything was sent, whose methods return ErrBadConn themselves.
 func sqlError(err error) error {
 	if err == nil {
 		return nil
 	}
 	var pgErr *PgError
-	if errors.As(err, &pgErr) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+	if errors.As(err, &pgErr) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, ErrResultUnknown) {
 		return pgErr
 	}
 	return err

@@ -380,6 +380,13 @@ func (tx *Tx) isDone() bool {
 // server rolls the transaction back, and the error says so. When RELEASE
 // SAVEPOINT fails, the nested transaction's work is left in the outer one,
 // which decides its fate.
+//
+// When the connection is lost after COMMIT was sent and before the server
+// confirmed it (the network failed, the backend was killed, the server
+// shut down, or it ended the session with a FATAL error during COMMIT),
+// the transaction may or may not have committed: the error matches
+// ErrResultUnknown, and only the data can tell. pgmoon never sends COMMIT
+// again, nor the transaction.
 func (tx *Tx) Commit(ctx context.Context) error {
 	if !tx.claim() {
 		return ErrTxClosed
@@ -387,8 +394,14 @@ func (tx *Tx) Commit(ctx context.Context) error {
 	c := tx.conn
 	if tx.parent == nil {
 		defer tx.releasePooled()
-		tag, _, err := c.txCommand(ctx, "commit", "commit")
+		tag, sent, err := c.txCommand(ctx, "commit", "commit")
 		if err != nil {
+			if sent && c.IsClosed() && isFatal(err) {
+				// Lost during COMMIT: a FATAL the server sent while
+				// committing (a shutdown, pg_terminate_backend) does not
+				// say whether the commit record was written first.
+				return resultUnknown(err)
+			}
 			if c.IsClosed() || c.TxStatus() == 'I' {
 				// The server ended the transaction (an error at commit
 				// rolls it back), or the connection is gone.
