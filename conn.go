@@ -43,7 +43,6 @@ type Conn struct {
 	txStatus   byte
 	closeCause error // why an error closed the connection, for the calls refused after it
 
-
 	// notifications received while no OnNotification was set, outside
 	// WaitForNotification and SimpleQuery; WaitForNotification returns
 	// them first, oldest first.

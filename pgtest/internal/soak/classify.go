@@ -10,8 +10,8 @@ import (
 )
 
 // Kinds of error the soak accepts. Each is a typed error the driver
-// documents (doc.go, "Errors" and "Context support"), or, for a lost
-// connection, what the driver returns today (see kindConnLost).
+// documents (doc.go, "Errors" and "Context support"; README, "Failure
+// behaviour").
 const (
 	kindDeadline      = "context.DeadlineExceeded"
 	kindCanceled      = "context.Canceled" // only when the run is interrupted (SIGINT)
@@ -20,12 +20,12 @@ const (
 	kindConnClosed    = "pgmoon.ErrConnClosed"
 	kindCommitRolled  = "pgmoon.ErrTxCommitRollback"
 	kindResultUnknown = "pgmoon.ErrResultUnknown"
-	// kindConnLost is a connection that broke under a call: the driver
-	// returns the socket's error (io.ErrUnexpectedEOF for an end of stream
-	// mid-message, a *net.OpError for a reset or a write to a closed
-	// socket), wrapped with the call's name. doc.go does not list it
-	// among the documented errors yet; the soak accepts it and counts it
-	// apart, so that the summary shows how often it happens.
+	// kindConnLost is a connection that broke under a call that had not
+	// written yet (a call that had matches ErrResultUnknown first): the
+	// driver returns the socket's error (io.ErrUnexpectedEOF for an end
+	// of stream mid-message, a *net.OpError for a reset), wrapped with
+	// the call's name, as README's "Failure behaviour" says. The summary
+	// counts it apart.
 	kindConnLost = "connection lost (io.ErrUnexpectedEOF, *net.OpError)"
 	// kindUndocumented is every other error: a failure of the soak.
 	kindUndocumented = "UNDOCUMENTED (no typed error of the driver)"
@@ -44,25 +44,12 @@ var pgClasses = map[string]string{
 }
 
 // classify returns the kind of err, and whether it is one the soak
-// accepts. The order matters: a call interrupted by its context returns
+// accepts. The order matters: a call that lost its connection after
+// writing matches ErrResultUnknown whatever its cause; a call interrupted by its context returns
 // an error that matches both the context's error and what the server said
 // (query_canceled), and a failed connect wraps the server's refusal
 // (57P03 while the server starts up).
 func classify(err error) (kind string, ok bool) {
-	// TODO(faultsrv merge): once pgmoon.ErrResultUnknown lands (branch
-	// faultsrv), put this first:
-	//
-	//	if errors.Is(err, pgmoon.ErrResultUnknown) {
-	//		return kindResultUnknown, true
-	//	}
-	//
-	// Until then a commit whose outcome is unknown is recognised by
-	// commitOutcome and classified by what the driver returns today
-	// (below), and kindResultUnknown stays unused. With faultsrv's
-	// driver every lost connection after a write matches
-	// ErrResultUnknown (checked with a scratch merge: a 40-second soak
-	// then saw no kindConnLost left, and every unknown COMMIT matched
-	// it), so kindConnLost may then become a failure.
 	var (
 		connectErr  *pgmoon.ConnectError
 		protocolErr *pgmoon.ProtocolError
@@ -72,6 +59,8 @@ func classify(err error) (kind string, ok bool) {
 	switch {
 	case err == nil:
 		return "", true
+	case errors.Is(err, pgmoon.ErrResultUnknown):
+		return kindResultUnknown, true
 	case errors.Is(err, pgmoon.ErrTxCommitRollback):
 		return kindCommitRolled, true
 	case errors.Is(err, context.DeadlineExceeded):
@@ -112,41 +101,21 @@ const (
 	outcomeUnknown                  // COMMIT was sent, and the answer was lost
 )
 
-// commitOutcome says what a COMMIT that returned err did.
-//
-// A COMMIT the server answered with an ERROR rolled the transaction back
-// (PostgreSQL raises nothing weaker than PANIC once the commit record is
-// written), as did one answered with ROLLBACK (ErrTxCommitRollback). Any
-// other failure (the connection lost, a FATAL from pg_terminate_backend or a
-// shutdown racing the commit, the context ending while COMMIT ran) leaves
-// the outcome unknown.
+// commitOutcome says what a COMMIT that returned err did, as the driver
+// reports it: unknown when the error matches pgmoon.ErrResultUnknown (the
+// connection was lost after COMMIT was sent, or the server ended the
+// session during it), failed otherwise (an ERROR or ROLLBACK answer rolled
+// the transaction back; a COMMIT refused before it was sent never ran).
+// The final checks hold the driver to it: a transfer whose COMMIT failed
+// must be absent from the table.
 func commitOutcome(err error) outcome {
-	if err == nil {
+	switch {
+	case err == nil:
 		return outcomeCommitted
+	case errors.Is(err, pgmoon.ErrResultUnknown):
+		return outcomeUnknown
 	}
-	// TODO(faultsrv merge): switch to
-	//
-	//	if errors.Is(err, pgmoon.ErrResultUnknown) {
-	//		return outcomeUnknown
-	//	}
-	//	return outcomeFailed
-	//
-	// and check that the two agree: every error below that is not a
-	// rollback should then be ErrResultUnknown.
-	if errors.Is(err, pgmoon.ErrTxCommitRollback) {
-		return outcomeFailed
-	}
-	var pgErr *pgmoon.PgError
-	if errors.As(err, &pgErr) && !errors.As(err, new(*pgmoon.ProtocolError)) {
-		sev := pgErr.SeverityUnlocalized
-		if sev == "" {
-			sev = pgErr.Severity
-		}
-		if sev == "ERROR" {
-			return outcomeFailed
-		}
-	}
-	return outcomeUnknown
+	return outcomeFailed
 }
 
 // impossible returns the documented error that err matches if it is one

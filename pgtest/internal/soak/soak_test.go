@@ -93,6 +93,8 @@ func TestClassify(t *testing.T) {
 		{"protocol violation", &pgmoon.ProtocolError{Op: "query", Err: errors.New("unexpected DataRow")}, kindProtocol, true},
 		{"closed", fmt.Errorf("pgmoon: rollback: %w by an earlier error: x", pgmoon.ErrConnClosed), kindConnClosed, true},
 		{"commit rolled back", pgmoon.ErrTxCommitRollback, kindCommitRolled, true},
+		{"result unknown", fmt.Errorf("pgmoon: commit: %w (%w)", pgmoon.ErrResultUnknown, io.ErrUnexpectedEOF), kindResultUnknown, true},
+		{"result unknown after a deadline", fmt.Errorf("pgmoon: query: %w (%w)", pgmoon.ErrResultUnknown, context.DeadlineExceeded), kindResultUnknown, true},
 		{"end of stream", fmt.Errorf("pgmoon: query: %w", io.ErrUnexpectedEOF), kindConnLost, true},
 		{"reset", fmt.Errorf("pgmoon: query: %w", &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}), kindConnLost, true},
 		{"deadlock", &pgmoon.PgError{Severity: "ERROR", Code: "40P01"}, "*pgmoon.PgError class 40 (transaction rollback)", true},
@@ -123,10 +125,13 @@ func TestCommitOutcome(t *testing.T) {
 		{"failed transaction", pgmoon.ErrTxCommitRollback, outcomeFailed},
 		{"error at commit", fmt.Errorf("pgmoon: commit: %w", &pgmoon.PgError{SeverityUnlocalized: "ERROR", Severity: "ERREUR", Code: "40001"}), outcomeFailed},
 		{"canceled commit", fmt.Errorf("pgmoon: commit: %w (%w)", context.DeadlineExceeded, &pgmoon.PgError{Severity: "ERROR", Code: "57014"}), outcomeFailed},
-		{"FATAL during commit", fmt.Errorf("pgmoon: commit: %w", &pgmoon.PgError{Severity: "FATAL", Code: "57P01"}), outcomeUnknown},
-		{"lost during commit", fmt.Errorf("pgmoon: commit: %w", io.ErrUnexpectedEOF), outcomeUnknown},
-		{"deadline during commit", fmt.Errorf("pgmoon: commit: %w (read tcp: i/o timeout)", context.DeadlineExceeded), outcomeUnknown},
-		{"protocol violation carrying an error", &pgmoon.ProtocolError{Op: "commit", Err: &pgmoon.PgError{Severity: "ERROR", Code: "XX000"}}, outcomeUnknown},
+		{"refused before it was sent", fmt.Errorf("pgmoon: commit: %w by an earlier error: x", pgmoon.ErrConnClosed), outcomeFailed},
+		// What the driver returns when COMMIT was sent and the answer was
+		// lost: the cause, and ErrResultUnknown.
+		{"FATAL during commit", fmt.Errorf("pgmoon: commit: %w (%w)", pgmoon.ErrResultUnknown, &pgmoon.PgError{Severity: "FATAL", Code: "57P01"}), outcomeUnknown},
+		{"lost during commit", fmt.Errorf("pgmoon: commit: %w (%w)", pgmoon.ErrResultUnknown, io.ErrUnexpectedEOF), outcomeUnknown},
+		{"deadline during commit", fmt.Errorf("pgmoon: commit: %w (%w: read tcp: i/o timeout)", pgmoon.ErrResultUnknown, context.DeadlineExceeded), outcomeUnknown},
+		{"protocol violation during commit", fmt.Errorf("%w (%w)", pgmoon.ErrResultUnknown, &pgmoon.ProtocolError{Op: "commit", Err: &pgmoon.PgError{Severity: "ERROR", Code: "XX000"}}), outcomeUnknown},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
