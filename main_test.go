@@ -1,6 +1,7 @@
 package pgmoon_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"testing"
@@ -23,4 +24,38 @@ func TestMain(m *testing.M) {
 		}
 	}
 	os.Exit(code)
+}
+
+// ownServer starts a server for one test alone (one that restarts, stops
+// or kills it, which would disturb the others on the shared one); it is
+// closed when the test ends.
+func ownServer(ctx context.Context, t *testing.T, opts ...pgtest.Option) *pgtest.Server {
+	t.Helper()
+	srv, err := pgtest.Start(ctx, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := srv.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return srv
+}
+
+// primaryAndStandby starts a local primary and its streaming standby for
+// one test; both are closed when it ends.
+func primaryAndStandby(ctx context.Context, t *testing.T) (primary, standby *pgtest.Server) {
+	t.Helper()
+	primary = ownServer(ctx, t, pgtest.WithLocal())
+	standby, err := pgtest.StartStandby(ctx, primary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := standby.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return primary, standby
 }

@@ -231,16 +231,7 @@ func TestHostAddr(t *testing.T) {
 func TestMultiHostPrimaryStandby(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	primary, err := pgtest.Start(ctx, pgtest.WithLocal())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { primary.Close() })
-	standby, err := pgtest.StartStandby(ctx, primary)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { standby.Close() })
+	primary, standby := primaryAndStandby(ctx, t)
 
 	base, err := pgmoon.ParseConfig(primary.DSN())
 	if err != nil {

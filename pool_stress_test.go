@@ -202,15 +202,7 @@ func TestPoolServerRestart(t *testing.T) {
 	noLeaks(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	srv, err := pgtest.Start(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := srv.Close(); err != nil {
-			t.Error(err)
-		}
-	})
+	srv := ownServer(ctx, t)
 	admin, err := pgmoon.ConnectString(ctx, srv.DSN())
 	if err != nil {
 		t.Fatal(err)

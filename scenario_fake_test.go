@@ -105,6 +105,20 @@ func allocatedDuring(fn func()) uint64 {
 // and far above what a client reading a few small messages allocates.
 const allocBound = 16 << 20
 
+// wantUsable checks that conn is open and runs the next statement; why
+// is the failure message when it was closed.
+func wantUsable(t *testing.T, conn *pgmoon.Conn, why string) {
+	t.Helper()
+	if conn.IsClosed() {
+		t.Fatal(why)
+	}
+	within(t, "the next call", func(ctx context.Context) {
+		if _, err := conn.SimpleQuery(ctx, "select 1"); err != nil {
+			t.Errorf("next call: %v", err)
+		}
+	})
+}
+
 // wantClosedWithCause checks that conn is closed and that the next call is
 // refused with ErrConnClosed naming cause.
 func wantClosedWithCause(t *testing.T, conn *pgmoon.Conn, cause string) {
@@ -564,14 +578,7 @@ func TestScenarioMalformedFields(t *testing.T) {
 		if alloc > allocBound {
 			t.Errorf("the scan allocated %d bytes: the dimensions were believed", alloc)
 		}
-		if conn.IsClosed() {
-			t.Fatal("a malformed value closed the connection; the stream was intact")
-		}
-		within(t, "the next call", func(ctx context.Context) {
-			if _, err := conn.SimpleQuery(ctx, "select 1"); err != nil {
-				t.Errorf("next call: %v", err)
-			}
-		})
+		wantUsable(t, conn, "a malformed value closed the connection; the stream was intact")
 		conn.Close(context.Background())
 		waitFake(t, f)
 	})
@@ -618,14 +625,7 @@ func TestScenarioTooManyParametersNotSent(t *testing.T) {
 			t.Errorf("Query with 65536 arguments: no error")
 		}
 	})
-	if conn.IsClosed() {
-		t.Fatal("refusing a query closed the connection")
-	}
-	within(t, "the next call", func(ctx context.Context) {
-		if _, err := conn.SimpleQuery(ctx, "select 1"); err != nil {
-			t.Errorf("next call: %v", err)
-		}
-	})
+	wantUsable(t, conn, "refusing a query closed the connection")
 	conn.Close(context.Background())
 	waitFake(t, f)
 }

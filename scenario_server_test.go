@@ -51,7 +51,6 @@ package pgmoon_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -328,23 +327,12 @@ func TestScenarioCopyFromWhileNoticesStream(t *testing.T) {
 
 // traceCounter counts the frontend messages of a Tracer's output that
 // contain a word: how many times a command was sent.
-type traceCounter struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (w *traceCounter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.buf.Write(p)
-}
+type traceCounter struct{ lockedBuffer }
 
 // sent counts the Query messages sent whose SQL is exactly sql.
 func (w *traceCounter) sent(sql string) int {
-	w.mu.Lock()
-	defer w.mu.Unlock()
 	n := 0
-	sc := bufio.NewScanner(bytes.NewReader(w.buf.Bytes()))
+	sc := bufio.NewScanner(strings.NewReader(w.String()))
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
 		line := sc.Text()
@@ -555,15 +543,7 @@ func TestScenarioBackendKilled(t *testing.T) {
 	verifyNoLeaks(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	srv, err := pgtest.Start(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := srv.Close(); err != nil {
-			t.Error(err)
-		}
-	})
+	srv := ownServer(ctx, t)
 	if srv.Backend() != "local" {
 		t.Fatalf("SIGKILL needs a local server process; this one is %s (set PGMOON_TEST_BACKEND=local)", srv.Backend())
 	}
@@ -989,15 +969,7 @@ func TestScenarioRestartDropsIdleConns(t *testing.T) {
 	noLeaks(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	srv, err := pgtest.Start(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := srv.Close(); err != nil {
-			t.Error(err)
-		}
-	})
+	srv := ownServer(ctx, t)
 	const idle = 4
 	pool := newPool(t, poolConfig(t, srv.DSN(), func(c *pgmoon.PoolConfig) { c.MaxConns = idle }))
 	db, err := sql.Open("pgmoon", srv.DSN())
@@ -1115,16 +1087,7 @@ func TestScenarioFailover(t *testing.T) {
 	noLeaks(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	primary, err := pgtest.Start(ctx, pgtest.WithLocal())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { primary.Close() })
-	standby, err := pgtest.StartStandby(ctx, primary)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { standby.Close() })
+	primary, standby := primaryAndStandby(ctx, t)
 
 	cfg, err := pgmoon.ParseConfig(primary.DSN())
 	if err != nil {
