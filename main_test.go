@@ -6,6 +6,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/pgmoon-go/pgmoon/internal/leakcheck"
 	"github.com/pgmoon-go/pgmoon/pgtest"
 )
 
@@ -23,6 +24,7 @@ func TestMain(m *testing.M) {
 			code = 1
 		}
 	}
+	code = leakcheck.After(code) // no goroutine outlives the servers (see internal/leakcheck)
 	os.Exit(code)
 }
 

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/pgmoon-go/pgmoon"
+	"github.com/pgmoon-go/pgmoon/internal/leakcheck"
 	"github.com/pgmoon-go/pgmoon/pgtest"
 )
 
@@ -26,7 +27,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(bouncerChildEnvVar) != "" {
 		os.Exit(runBouncerChild())
 	}
-	os.Exit(pgtest.Main(m))
+	code := pgtest.Main(m)
+	code = leakcheck.After(code) // no goroutine outlives the server (see internal/leakcheck)
+	os.Exit(code)
 }
 
 // query runs sql on a new connection to dsn and returns the first column of

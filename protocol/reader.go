@@ -123,7 +123,9 @@ func (r *Reader) Next() (typ byte, body []byte, err error) {
 // NextUntyped reads one startup-phase message (StartupMessage, SSLRequest,
 // GSSENCRequest, CancelRequest), which has a length word but no type byte,
 // and returns its body (starting with the protocol version or request code).
-// Such messages are limited to 10000 bytes, as the server limits them.
+// Such messages are limited to 10000 bytes, as the server limits them. Like
+// Next, it consumes nothing when a read fails other than at the end of the
+// stream.
 func (r *Reader) NextUntyped() (body []byte, err error) {
 	if err := r.fill(4, true); err != nil {
 		return nil, err
@@ -135,13 +137,14 @@ func (r *Reader) NextUntyped() (body []byte, err error) {
 	if n > maxStartupMessageSize {
 		return nil, &ProtocolError{Err: ErrTooLarge, Detail: fmt.Sprintf("startup message length %d exceeds %d", n, maxStartupMessageSize)}
 	}
-	size := int(n) - 4
-	r.start += 4
-	if err := r.fill(size, false); err != nil {
+	// As in Next, nothing is consumed until the whole message is here, so
+	// that an interrupted read can be resumed.
+	end := int(n)
+	if err := r.fill(end, false); err != nil {
 		return nil, err
 	}
-	body = r.buf[r.start : r.start+size : r.start+size]
-	r.start += size
+	body = r.buf[r.start+4 : r.start+end : r.start+end]
+	r.start += end
 	return body, nil
 }
 
@@ -172,10 +175,12 @@ func (r *Reader) fill(n int, atBoundary bool) error {
 		// Move the unconsumed bytes to the front, growing the buffer if
 		// the message does not fit. Growth follows the bytes that actually
 		// arrive (doubling, at most to n), so a peer that announces a
-		// large message and sends nothing cannot make us allocate it.
+		// large message and sends nothing cannot make us allocate it, not
+		// even over many interrupted reads: growing here is bounded by
+		// what is buffered, and the loop below doubles only a full buffer.
 		size := len(r.buf)
 		if n > size {
-			size = min(n, max(2*size, 2*(r.end-r.start)))
+			size = min(n, max(size, 2*(r.end-r.start)))
 		}
 		r.moveTo(size)
 	}

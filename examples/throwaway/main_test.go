@@ -3,10 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pgmoon-go/pgmoon/internal/leakcheck"
 )
+
+// The example starts and stops its own server; no goroutine may outlive it
+// (see internal/leakcheck).
+func TestMain(m *testing.M) { os.Exit(leakcheck.After(m.Run())) }
 
 // This example prints results the way psql does; this test keeps it working.
 func TestRun(t *testing.T) {

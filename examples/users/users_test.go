@@ -5,11 +5,17 @@ import (
 	"testing"
 
 	"github.com/pgmoon-go/pgmoon"
+	"github.com/pgmoon-go/pgmoon/internal/leakcheck"
 	"github.com/pgmoon-go/pgmoon/pgtest"
 )
 
-// One server for the whole test binary, stopped after the last test.
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+// One server for the whole test binary, stopped after the last test; then
+// no goroutine may be left running (see internal/leakcheck).
+func TestMain(m *testing.M) {
+	code := pgtest.Main(m)
+	code = leakcheck.After(code)
+	os.Exit(code)
+}
 
 func TestCreateUser(t *testing.T) {
 	t.Parallel()

@@ -36,6 +36,9 @@ type lineEditor struct {
 
 	pending []byte // bytes read but not yet consumed (typed or pasted ahead)
 	readErr error  // the error that ended input, reported once pending is used up
+	// afterCR: the last key was Enter from a '\r' that ended pending, so
+	// a '\n' arriving next is the rest of a "\r\n" split across reads.
+	afterCR bool
 
 	// State of the line being edited.
 	buf       []rune
@@ -509,10 +512,17 @@ func runesIndex(s, q []rune) int {
 // nextKey decodes the next key from pending; ok is false when pending holds
 // no complete key (more must be read).
 func (e *lineEditor) nextKey() (k key, ok bool) {
+	if e.afterCR && len(e.pending) > 0 {
+		e.afterCR = false
+		if e.pending[0] == '\n' {
+			e.pending = e.pending[1:]
+		}
+	}
 	k, n := decodeKey(e.pending, e.readErr != nil)
 	if n == 0 {
 		return key{}, false
 	}
+	e.afterCR = n == len(e.pending) && e.pending[n-1] == '\r'
 	e.pending = e.pending[n:]
 	if len(e.pending) == 0 {
 		e.pending = nil

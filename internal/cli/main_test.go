@@ -4,7 +4,14 @@ import (
 	"os"
 	"testing"
 
+	"github.com/pgmoon-go/pgmoon/internal/leakcheck"
 	"github.com/pgmoon-go/pgmoon/pgtest"
 )
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+// One throwaway server for the package's tests; once it has stopped, no
+// goroutine may be left running (see internal/leakcheck).
+func TestMain(m *testing.M) {
+	code := pgtest.Main(m)
+	code = leakcheck.After(code)
+	os.Exit(code)
+}
