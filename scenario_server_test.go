@@ -543,9 +543,11 @@ func TestScenarioBackendKilled(t *testing.T) {
 	verifyNoLeaks(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	srv := ownServer(ctx, t)
+	// Local even under PGMOON_TEST_BACKEND=docker: the test signals the
+	// backend process itself.
+	srv := ownServer(ctx, t, pgtest.WithLocal())
 	if srv.Backend() != "local" {
-		t.Fatalf("SIGKILL needs a local server process; this one is %s (set PGMOON_TEST_BACKEND=local)", srv.Backend())
+		t.Fatalf("SIGKILL needs a local server process; this one is %s", srv.Backend())
 	}
 	dsn := srv.NewDatabase(t)
 
