@@ -349,6 +349,18 @@ func describeSteps() pgtest.Step {
 	)
 }
 
+// batchSteps takes n executions of "select $1::int4" sent in one go with
+// the extended protocol: the describe round trip (describeSteps), then n
+// Bind/Execute pairs and the Sync after them.
+func batchSteps(n int) pgtest.Step {
+	steps := []pgtest.Step{describeSteps()}
+	for range n {
+		steps = append(steps, pgtest.ExpectType(&protocol.Bind{}), pgtest.ExpectType(&protocol.Execute{}))
+	}
+	steps = append(steps, pgtest.ExpectType(&protocol.Sync{}))
+	return pgtest.Group(fmt.Sprintf("%d extended executions", n), steps...)
+}
+
 func TestFakeExtendedImpossibleOrders(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -363,10 +375,7 @@ func TestFakeExtendedImpossibleOrders(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := pgtest.NewFakeBackend(t, pgtest.Script{
 				pgtest.Handshake(),
-				describeSteps(),
-				pgtest.ExpectType(&protocol.Bind{}),
-				pgtest.ExpectType(&protocol.Execute{}),
-				pgtest.ExpectType(&protocol.Sync{}),
+				batchSteps(1),
 				pgtest.Send(tc.send...),
 				pgtest.ExpectClose(),
 			})
@@ -391,14 +400,7 @@ func TestFakeExtendedImpossibleOrders(t *testing.T) {
 func TestFakeBatchServerHangsUp(t *testing.T) {
 	f := pgtest.NewFakeBackend(t, pgtest.Script{
 		pgtest.Handshake(),
-		describeSteps(),
-		pgtest.ExpectType(&protocol.Bind{}),
-		pgtest.ExpectType(&protocol.Execute{}),
-		pgtest.ExpectType(&protocol.Bind{}),
-		pgtest.ExpectType(&protocol.Execute{}),
-		pgtest.ExpectType(&protocol.Bind{}),
-		pgtest.ExpectType(&protocol.Execute{}),
-		pgtest.ExpectType(&protocol.Sync{}),
+		batchSteps(3),
 		pgtest.Send(&protocol.BindComplete{}, &protocol.DataRow{Values: [][]byte{{0, 0, 0, 7}}}, &protocol.CommandComplete{CommandTag: []byte("SELECT 1")}),
 		pgtest.CloseConn(),
 	})

@@ -138,18 +138,6 @@ func textColumn(name string) *protocol.RowDescription {
 	return &protocol.RowDescription{Fields: []protocol.FieldDescription{{Name: []byte(name), DataTypeOID: 25, DataTypeSize: -1, TypeModifier: -1}}}
 }
 
-// extendedQuerySteps answers "select $1::int4" sent with the extended
-// protocol up to the client's Sync of Bind/Execute: the describe round trip,
-// then Bind, Execute, Sync.
-func extendedQuerySteps() pgtest.Step {
-	return pgtest.Group("extended query",
-		describeSteps(),
-		pgtest.ExpectType(&protocol.Bind{}),
-		pgtest.ExpectType(&protocol.Execute{}),
-		pgtest.ExpectType(&protocol.Sync{}),
-	)
-}
-
 // TestScenarioServerClosesMidDataRow: the server sends part of a DataRow
 // and hangs up. The call (or the row iteration) fails with
 // io.ErrUnexpectedEOF, and the connection is closed with that cause.
@@ -183,7 +171,7 @@ func TestScenarioServerClosesMidDataRow(t *testing.T) {
 		verifyNoLeaks(t)
 		f := pgtest.NewFakeBackend(t, pgtest.Script{
 			pgtest.Handshake(),
-			extendedQuerySteps(),
+			batchSteps(1),
 			pgtest.Send(&protocol.BindComplete{}, &protocol.DataRow{Values: [][]byte{{0, 0, 0, 7}}}),
 			pgtest.SendRaw([]byte{
 				'D', 0, 0, 0, 14, // DataRow, length 14
@@ -1010,7 +998,7 @@ func TestScenarioAsyncMessagesMidRows(t *testing.T) {
 	verifyNoLeaks(t)
 	f := pgtest.NewFakeBackend(t, pgtest.Script{
 		pgtest.Handshake(),
-		extendedQuerySteps(),
+		batchSteps(1),
 		pgtest.Send(
 			&protocol.BindComplete{},
 			&protocol.DataRow{Values: [][]byte{{0, 0, 0, 1}}},
@@ -1080,14 +1068,7 @@ func TestScenarioFatalClosesWithCause(t *testing.T) {
 		verifyNoLeaks(t)
 		f := pgtest.NewFakeBackend(t, pgtest.Script{
 			pgtest.Handshake(),
-			describeSteps(),
-			pgtest.ExpectType(&protocol.Bind{}),
-			pgtest.ExpectType(&protocol.Execute{}),
-			pgtest.ExpectType(&protocol.Bind{}),
-			pgtest.ExpectType(&protocol.Execute{}),
-			pgtest.ExpectType(&protocol.Bind{}),
-			pgtest.ExpectType(&protocol.Execute{}),
-			pgtest.ExpectType(&protocol.Sync{}),
+			batchSteps(3),
 			pgtest.Send(&protocol.BindComplete{}, &protocol.DataRow{Values: [][]byte{{0, 0, 0, 7}}}, &protocol.CommandComplete{CommandTag: []byte("SELECT 1")},
 				&protocol.BindComplete{}, fatalShutdown),
 			pgtest.CloseConn(),
@@ -1187,7 +1168,7 @@ func TestScenarioFatalAfterCommandComplete(t *testing.T) {
 		verifyNoLeaks(t)
 		f := pgtest.NewFakeBackend(t, pgtest.Script{
 			pgtest.Handshake(),
-			extendedQuerySteps(),
+			batchSteps(1),
 			pgtest.Send(&protocol.BindComplete{}, &protocol.DataRow{Values: [][]byte{{0, 0, 0, 1}}},
 				&protocol.CommandComplete{CommandTag: []byte("SELECT 1")}, fatalShutdown),
 			pgtest.CloseConn(),
