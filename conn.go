@@ -574,14 +574,16 @@ func (c *Conn) receive(op string) (protocol.BackendMessage, error) {
 // See https://www.postgresql.org/docs/current/protocol-error-fields.html
 func fatalSeverity(fields []protocol.ErrorField) bool {
 	for _, f := range fields {
-		if f.Code == 'V' || f.Code == 'S' {
-			if f.Value == "FATAL" || f.Value == "PANIC" {
-				return true
-			}
+		if (f.Code == 'V' || f.Code == 'S') && endsSession(f.Value) {
+			return true
 		}
 	}
 	return false
 }
+
+// endsSession reports whether an error severity is one after which the
+// server ends the session.
+func endsSession(severity string) bool { return severity == "FATAL" || severity == "PANIC" }
 
 // maxServerParameters bounds how many distinct parameters a server may
 // report through ParameterStatus on one connection. PostgreSQL reports
@@ -1025,8 +1027,7 @@ func isFatal(err error) bool {
 	}
 	var pgErr *PgError
 	if errors.As(err, &pgErr) {
-		return pgErr.SeverityUnlocalized == "FATAL" || pgErr.SeverityUnlocalized == "PANIC" ||
-			pgErr.Severity == "FATAL" || pgErr.Severity == "PANIC"
+		return endsSession(pgErr.SeverityUnlocalized) || endsSession(pgErr.Severity)
 	}
 	return true
 }
