@@ -124,9 +124,7 @@ func (c *chaos) run(ctx context.Context, stop <-chan struct{}) {
 		case <-timer.C:
 		}
 		if !c.clearAt.IsZero() && !time.Now().Before(c.clearAt) {
-			c.proxy.ClearFaults()
-			c.clearAt = time.Time{}
-			fmt.Fprintf(c.log, "%6.1fs chaos: proxy faults cleared\n", c.since())
+			c.clearProxy()
 		}
 		if !time.Now().Before(next) {
 			c.injectOne(ctx)
@@ -166,6 +164,19 @@ func (c *chaos) injectOne(ctx context.Context) {
 	}
 }
 
+// injected counts n faults of a kind and logs what was done.
+func (c *chaos) injected(kind string, n int, format string, args ...any) {
+	c.t.recordFault(kind, n)
+	fmt.Fprintf(c.log, "%6.1fs chaos: "+format+"\n", append([]any{c.since()}, args...)...)
+}
+
+// clearProxy clears the proxy faults setProxy set, and logs it.
+func (c *chaos) clearProxy() {
+	c.proxy.ClearFaults()
+	c.clearAt = time.Time{}
+	fmt.Fprintf(c.log, "%6.1fs chaos: proxy faults cleared\n", c.since())
+}
+
 // since is the time since the run started, in seconds.
 func (c *chaos) since() float64 { return time.Since(c.start).Seconds() }
 
@@ -199,8 +210,7 @@ func (c *chaos) terminate(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		c.t.recordFault(faultTerminate, int(n))
-		fmt.Fprintf(c.log, "%6.1fs chaos: pg_terminate_backend: %d backends\n", c.since(), n)
+		c.injected(faultTerminate, int(n), "pg_terminate_backend: %d backends", n)
 		return nil
 	})
 }
@@ -221,8 +231,7 @@ func (c *chaos) sigkill(ctx context.Context) error {
 	if err := killBackend(int(pid)); err != nil {
 		return fmt.Errorf("kill backend %d: %w", pid, err)
 	}
-	c.t.recordFault(faultSIGKILL, 1)
-	fmt.Fprintf(c.log, "%6.1fs chaos: SIGKILL backend %d\n", c.since(), pid)
+	c.injected(faultSIGKILL, 1, "SIGKILL backend %d", pid)
 	return nil
 }
 
@@ -234,8 +243,7 @@ func (c *chaos) sigkill(ctx context.Context) error {
 // proxy's faults are cleared first.
 func (c *chaos) lockHold(ctx context.Context) error {
 	if c.proxy != nil && !c.clearAt.IsZero() {
-		c.proxy.ClearFaults()
-		c.clearAt = time.Time{}
+		c.clearProxy()
 	}
 	id := int32(1 + c.rng.IntN(c.accounts))
 	hold := c.opTimeout + c.between(0, time.Second)
@@ -248,8 +256,7 @@ func (c *chaos) lockHold(ctx context.Context) error {
 		if _, err := tx.Exec(ctx, "select 1 from accounts where id = $1 for update", id); err != nil {
 			return err
 		}
-		c.t.recordFault(faultLockHold, 1)
-		fmt.Fprintf(c.log, "%6.1fs chaos: lock account %d for %v\n", c.since(), id, hold.Round(time.Millisecond))
+		c.injected(faultLockHold, 1, "lock account %d for %v", id, hold.Round(time.Millisecond))
 		select {
 		case <-time.After(hold):
 		case <-c.stop:
@@ -266,8 +273,7 @@ func (c *chaos) restart(ctx context.Context) error {
 	if err := c.server.Restart(ctx); err != nil {
 		return err
 	}
-	c.t.recordFault(faultRestart, 1)
-	fmt.Fprintf(c.log, "%6.1fs chaos: server restarted in %v\n", c.since(), time.Since(t0).Round(time.Millisecond))
+	c.injected(faultRestart, 1, "server restarted in %v", time.Since(t0).Round(time.Millisecond))
 	return nil
 }
 
@@ -287,8 +293,7 @@ func (c *chaos) setProxy(kind string, d pgtest.Direction, f pgtest.Faults, lasts
 	c.proxy.ClearFaults()
 	c.proxy.SetFaults(d, f)
 	c.clearAt = time.Now().Add(lasts)
-	c.t.recordFault(kind, 1)
-	fmt.Fprintf(c.log, "%6.1fs chaos: %s, %s, for %v%s\n", c.since(), kind, d, lasts.Round(time.Millisecond), describeFaults(f))
+	c.injected(kind, 1, "%s, %s, for %v%s", kind, d, lasts.Round(time.Millisecond), describeFaults(f))
 }
 
 // latency delays the bytes by up to 20 ms plus up to 20 ms of jitter.
@@ -325,8 +330,7 @@ func (c *chaos) blackHole(context.Context) error {
 func (c *chaos) resetAll(context.Context) error {
 	n := c.proxy.Conns()
 	c.proxy.ResetAll()
-	c.t.recordFault(faultResetAll, 1)
-	fmt.Fprintf(c.log, "%6.1fs chaos: %s (%d live)\n", c.since(), faultResetAll, n)
+	c.injected(faultResetAll, 1, "%s (%d live)", faultResetAll, n)
 	return nil
 }
 
@@ -342,8 +346,7 @@ func (c *chaos) resetNew(context.Context) error {
 func (c *chaos) closeAll(context.Context) error {
 	n := c.proxy.Conns()
 	c.proxy.CloseAll()
-	c.t.recordFault(faultCloseAll, 1)
-	fmt.Fprintf(c.log, "%6.1fs chaos: %s (%d live)\n", c.since(), faultCloseAll, n)
+	c.injected(faultCloseAll, 1, "%s (%d live)", faultCloseAll, n)
 	return nil
 }
 
