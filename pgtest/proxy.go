@@ -240,26 +240,20 @@ func (p *Proxy) Accepted() int { return int(p.accepted.Load()) }
 // ToClient or BothWays) over every connection since the proxy started. A
 // test can run a session once without faults to learn how long each stream
 // is, then aim CloseAfter or CorruptAt at every offset.
-func (p *Proxy) Forwarded(d Direction) int64 {
-	var n int64
-	if d&ToServer != 0 {
-		n += p.bytes[idxToServer].Load()
-	}
-	if d&ToClient != 0 {
-		n += p.bytes[idxToClient].Load()
-	}
-	return n
-}
+func (p *Proxy) Forwarded(d Direction) int64 { return sumWays(&p.bytes, d) }
 
 // Writes returns the number of writes the proxy made in direction d over
 // every connection since it started (with SliceSize 1, one per byte).
-func (p *Proxy) Writes(d Direction) int64 {
+func (p *Proxy) Writes(d Direction) int64 { return sumWays(&p.writes, d) }
+
+// sumWays adds up the counters of the ways d selects.
+func sumWays(counters *[2]atomic.Int64, d Direction) int64 {
 	var n int64
 	if d&ToServer != 0 {
-		n += p.writes[idxToServer].Load()
+		n += counters[idxToServer].Load()
 	}
 	if d&ToClient != 0 {
-		n += p.writes[idxToClient].Load()
+		n += counters[idxToClient].Load()
 	}
 	return n
 }
