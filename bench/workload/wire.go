@@ -185,6 +185,24 @@ func wireExecute(dst []byte) []byte { return wireMsg(dst, 'E', []byte{0, 0, 0, 0
 // wireSync appends Sync.
 func wireSync(dst []byte) []byte { return wireMsg(dst, 'S') }
 
+// runner makes the op that writes out (after patching it with before, if
+// set) and checks that the answer had want DataRows.
+func (w *wireConn) runner(out []byte, want int, before func()) Runner {
+	return Runner{
+		Op: func(ctx context.Context) error {
+			if before != nil {
+				before()
+			}
+			n, err := w.roundTrip(ctx, out)
+			if err != nil {
+				return err
+			}
+			return checkRows(n, want)
+		},
+		Close: w.close,
+	}
+}
+
 // openWireOneRow runs the one-row select by key: Bind (the key patched in
 // place), Execute, Sync; one round trip.
 func openWireOneRow(ctx context.Context, e Env) (Runner, error) {
@@ -197,17 +215,7 @@ func openWireOneRow(ctx context.Context, e Env) (Runner, error) {
 	out, off := wireBind(nil, "s0", &zero)
 	out = wireSync(wireExecute(out))
 	k := &keys{n: int32(e.Accounts)}
-	return Runner{
-		Op: func(ctx context.Context) error {
-			binary.BigEndian.PutUint32(out[off:], uint32(k.next()))
-			n, err := w.roundTrip(ctx, out)
-			if err != nil {
-				return err
-			}
-			return checkRows(n, 1)
-		},
-		Close: w.close,
-	}, nil
+	return w.runner(out, 1, func() { binary.BigEndian.PutUint32(out[off:], uint32(k.next())) }), nil
 }
 
 // openWireRows1000 runs the 1000-row select.
@@ -218,16 +226,7 @@ func openWireRows1000(ctx context.Context, e Env) (Runner, error) {
 	}
 	out, _ := wireBind(nil, "s0", nil)
 	out = wireSync(wireExecute(out))
-	return Runner{
-		Op: func(ctx context.Context) error {
-			n, err := w.roundTrip(ctx, out)
-			if err != nil {
-				return err
-			}
-			return checkRows(n, 1000)
-		},
-		Close: w.close,
-	}, nil
+	return w.runner(out, 1000, nil), nil
 }
 
 // openWireBatch runs the batch: BatchSize Bind/Execute pairs, then one
@@ -245,14 +244,5 @@ func openWireBatch(ctx context.Context, e Env) (Runner, error) {
 		out = wireExecute(out)
 	}
 	out = wireSync(out)
-	return Runner{
-		Op: func(ctx context.Context) error {
-			n, err := w.roundTrip(ctx, out)
-			if err != nil {
-				return err
-			}
-			return checkRows(n, e.BatchSize)
-		},
-		Close: w.close,
-	}, nil
+	return w.runner(out, e.BatchSize, nil), nil
 }
